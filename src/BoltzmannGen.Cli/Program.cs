@@ -1,0 +1,1 @@
+Console.WriteLine(TorchSharp.torch.ones(3).sum().item<float>());

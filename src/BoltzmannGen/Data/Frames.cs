@@ -1,0 +1,24 @@
+namespace BoltzmannGen.Data;
+
+/// <summary>
+/// A stack of conformations of one molecule: <see cref="Count"/> frames of <see cref="AtomCount"/> atoms,
+/// positions in nm, flattened frame-major as [frame, atom, xyz] (the layout of an NPY (frames, atoms, 3) array).
+/// </summary>
+public sealed class Frames
+{
+    public Frames(int count, int atomCount, double[] positions)
+    {
+        if (positions.Length != (long)count * atomCount * 3)
+            throw new ArgumentException($"positions has {positions.Length} values, expected {count}×{atomCount}×3.");
+        Count = count;
+        AtomCount = atomCount;
+        Positions = positions;
+    }
+
+    public int Count { get; }
+    public int AtomCount { get; }
+    public double[] Positions { get; }
+
+    /// <summary>The 3·AtomCount coordinates of frame <paramref name="frame"/>.</summary>
+    public Span<double> Frame(int frame) => Positions.AsSpan(frame * AtomCount * 3, AtomCount * 3);
+}
