@@ -1,1 +1,3 @@
-Console.WriteLine(TorchSharp.torch.ones(3).sum().item<float>());
+using BoltzmannGen.Cli;
+
+return BgenApp.Run(args);

@@ -1,0 +1,47 @@
+using BoltzmannGen.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace BoltzmannGen.Cli;
+
+/// <summary>The `bgen` command tree. Bad input and OpenMM errors end in one red line and exit code 2, never a stack trace.</summary>
+public static class BgenApp
+{
+    public const int InputError = 2;
+
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("bgen");
+            config.PropagateExceptions();
+            config.AddCommand<SystemsCommand>("systems")
+                .WithDescription("List the peptide systems: molecule, atoms, force field, solvent, temperature.");
+            config.AddCommand<EnergyCommand>("energy")
+                .WithDescription("Potential energies (and forces) of conformations from a PDB, NPY or DCD file.")
+                .WithExample("energy", "--system", "aldp", "--input", "frames.npy", "--out", "energies.csv");
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks that print throughput figures.");
+                bench.AddCommand<BenchEnergyCommand>("energy")
+                    .WithDescription("Energy evaluations per second: batched over threads vs one conformation at a time.");
+            });
+        });
+
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            AnsiConsole.Console.Profile.Out.Writer.Flush();
+            Console.Error.WriteLine($"error: {e.Message}");
+            return InputError;
+        }
+    }
+
+    private static bool IsUserError(Exception e) =>
+        e is InputException or OpenMMSharp.OpenMMException or CommandParseException or CommandRuntimeException
+            or UnauthorizedAccessException or DirectoryNotFoundException or FileNotFoundException;
+}

@@ -1,0 +1,97 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using BoltzmannGen.Data;
+using BoltzmannGen.Energy;
+using BoltzmannGen.Reporting;
+using BoltzmannGen.Systems;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>`bgen energy`: scores conformations with the system's OpenMM force field.</summary>
+public sealed class EnergyCommand : Command<EnergyCommand.Settings>
+{
+    private const int Chunk = 4096;
+
+    public sealed class Settings : EnergyPlatformSettings
+    {
+        [CommandOption("--system <NAME>")]
+        [Description("Peptide system (see `bgen systems`), e.g. aldp, al3, al4.")]
+        public string System { get; init; } = "";
+
+        [CommandOption("-i|--input <FILE>")]
+        [Description("Conformations: .pdb (one or many MODELs), .npy (frames, atoms, 3) in nm, or .dcd.")]
+        public string Input { get; init; } = "";
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("CSV to write: frame,energy_kj_mol,reduced_energy.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--forces <FILE>")]
+        [Description("Also write forces as .npy (frames, atoms, 3) float64 in kJ/mol/nm.")]
+        public string? Forces { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(System)) return ValidationResult.Error("--system is required (e.g. --system aldp).");
+            if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input is required.");
+            if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var system = SystemCatalog.Default().Get(settings.System);
+        OutputPath.CheckWritable(settings.Out, "--out");
+        if (settings.Forces is not null) OutputPath.CheckWritable(settings.Forces, "--forces");
+
+        var frames = FrameFile.Read(settings.Input, system.AtomCount);
+        var clock = Stopwatch.StartNew();
+        using var energy = PotentialEnergy.For(system, settings.ToOptions());
+
+        var energies = new double[frames.Count];
+        var forces = settings.Forces is null ? null : new double[frames.Positions.Length];
+        int perFrame = 3 * system.AtomCount;
+        void EvaluateChunk(int start)
+        {
+            int n = Math.Min(Chunk, frames.Count - start);
+            var batch = energy.Evaluate(frames.Positions.AsMemory(start * perFrame, n * perFrame), forces is not null, start);
+            batch.Energies.CopyTo(energies, start);
+            batch.Forces?.CopyTo(forces!, start * perFrame);
+        }
+
+        if (frames.Count > Chunk && !Console.IsErrorRedirected)
+        {
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                    new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask($"{system.Name} energies", maxValue: frames.Count);
+                    for (int start = 0; start < frames.Count; start += Chunk)
+                    {
+                        EvaluateChunk(start);
+                        task.Increment(Math.Min(Chunk, frames.Count - start));
+                    }
+                });
+        }
+        else
+        {
+            for (int start = 0; start < frames.Count; start += Chunk) EvaluateChunk(start);
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        EnergyCsv.Write(settings.Out, energies, energy.KT);
+        if (forces is not null) Npy.Write(settings.Forces!, forces, frames.Count, system.AtomCount, 3);
+
+        var finite = energies.Where(double.IsFinite).ToArray();
+        AnsiConsole.MarkupLine(
+            $"{frames.Count} frames of [bold]{system.Name}[/] ({energy.PlatformName}, {energy.Threads} thread(s), {seconds:F2} s) → {Markup.Escape(settings.Out)}");
+        if (finite.Length > 0)
+            AnsiConsole.MarkupLine($"energy kJ/mol: min {finite.Min():F3}, mean {finite.Average():F3}, max {finite.Max():F3}");
+        if (finite.Length < energies.Length)
+            AnsiConsole.MarkupLine($"[yellow]{energies.Length - finite.Length} frame(s) have a non-finite energy (atom clash?)[/]");
+        return 0;
+    }
+}
