@@ -9,7 +9,8 @@ public static class BgenApp
 {
     public const int InputError = 2;
 
-    public static int Run(string[] args)
+    /// <param name="errors">Where the one-line error goes (stderr by default; tests pass a StringWriter).</param>
+    public static int Run(string[] args, TextWriter? errors = null)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -35,8 +36,7 @@ public static class BgenApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            AnsiConsole.Console.Profile.Out.Writer.Flush();
-            Console.Error.WriteLine($"error: {e.Message}");
+            (errors ?? Console.Error).WriteLine($"error: {e.Message}");
             return InputError;
         }
     }

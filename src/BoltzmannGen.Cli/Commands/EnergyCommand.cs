@@ -14,12 +14,8 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
 {
     private const int Chunk = 4096;
 
-    public sealed class Settings : EnergyPlatformSettings
+    public sealed class Settings : SystemSettings
     {
-        [CommandOption("--system <NAME>")]
-        [Description("Peptide system (see `bgen systems`), e.g. aldp, al3, al4.")]
-        public string System { get; init; } = "";
-
         [CommandOption("-i|--input <FILE>")]
         [Description("Conformations: .pdb (one or many MODELs), .npy (frames, atoms, 3) in nm, or .dcd.")]
         public string Input { get; init; } = "";
@@ -34,7 +30,6 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(System)) return ValidationResult.Error("--system is required (e.g. --system aldp).");
             if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input is required.");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             return base.Validate();
@@ -43,7 +38,7 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var system = SystemCatalog.Default().Get(settings.System);
+        var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");
         if (settings.Forces is not null) OutputPath.CheckWritable(settings.Forces, "--forces");
 
@@ -57,7 +52,15 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
         void EvaluateChunk(int start)
         {
             int n = Math.Min(Chunk, frames.Count - start);
-            var batch = energy.Evaluate(frames.Positions.AsMemory(start * perFrame, n * perFrame), forces is not null, start);
+            EnergyBatch batch;
+            try
+            {
+                batch = energy.Evaluate(frames.Positions.AsMemory(start * perFrame, n * perFrame), forces is not null, start);
+            }
+            catch (InputException e)
+            {
+                throw new InputException($"{settings.Input}: {e.Message}", e);
+            }
             batch.Energies.CopyTo(energies, start);
             batch.Forces?.CopyTo(forces!, start * perFrame);
         }

@@ -105,12 +105,15 @@ public static class Npy
         }
     }
 
-    /// <summary>Opens a file for reading, turning "not there" into an <see cref="InputException"/> naming it.</summary>
+    /// <summary>
+    /// Opens a file for reading, turning "not there" into an <see cref="InputException"/> naming it. Others may
+    /// keep writing (a DCD being appended by a running simulation can be inspected).
+    /// </summary>
     internal static FileStream OpenRead(string path, string what)
     {
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -80,8 +80,9 @@ internal sealed class PdbReader
                     _conect.Add((lineNumber, line));
                     break;
                 case "END":
-                    FinishModel(lineNumber);
-                    return;
+                    // VMD writes one END per frame without MODEL records: each END closes an implicit model.
+                    if (_current != null && !_sawModelRecord) FinishModel(lineNumber);
+                    break;
             }
         }
         FinishModel(lineNumber);
