@@ -12,6 +12,7 @@
 #include <OpenMM.h>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ using namespace OpenMM;
 
 namespace {
 thread_local std::string lastError;
+
+// OpenMM's XmlSerializer formats and parses numbers with David Gay's dtoa (g_fmt/strtod2), built without its
+// MULTIPLE_THREADS locks: two threads (de)serializing at once corrupt each other's numbers (measured here:
+// wrong bond lengths, wrong energies, and "free(): invalid pointer" crashes). All serialization goes through
+// this one lock; everything else in OpenMM runs concurrently, one Context per thread.
+std::mutex serializerMutex;
 
 template <typename F>
 int guarded(F&& body) {
@@ -182,6 +189,7 @@ OMMS_API int omms_HarmonicBondForce_getBondParameters(Force* f, int index, int* 
 // ---------------------------------------------------------------- XmlSerializer
 OMMS_API int omms_XmlSerializer_deserializeSystem(const char* xml, System** out) {
     return guarded([&] {
+        std::lock_guard<std::mutex> lock(serializerMutex);
         std::istringstream in(xml);
         *out = XmlSerializer::deserialize<System>(in);
         if (*out == nullptr) throw OpenMMException("XmlSerializer returned no System");
@@ -189,6 +197,7 @@ OMMS_API int omms_XmlSerializer_deserializeSystem(const char* xml, System** out)
 }
 OMMS_API int omms_XmlSerializer_serializeSystem(System* s, char** xml, int* length) {
     return guarded([&] {
+        std::lock_guard<std::mutex> lock(serializerMutex);
         std::ostringstream out;
         XmlSerializer::serialize<System>(s, "System", out);
         *xml = allocString(out.str(), length);
