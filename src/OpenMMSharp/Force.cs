@@ -56,6 +56,7 @@ public class Force : IDisposable
         return probe.TypeName switch
         {
             "HarmonicBondForce" => new HarmonicBondForce(pointer, owner),
+            "CustomExternalForce" => new CustomExternalForce(pointer, owner),
             _ => probe,
         };
     }
@@ -95,5 +96,41 @@ public sealed class HarmonicBondForce : Force
     {
         NativeMethods.Check(NativeMethods.omms_HarmonicBondForce_getBondParameters(Pointer, index, out int p1, out int p2, out double length, out double k));
         return (p1, p2, length, k);
+    }
+}
+
+/// <summary>A per-particle potential given as an algebraic expression of x, y, z (OpenMM's Lepton syntax).</summary>
+public sealed class CustomExternalForce : Force
+{
+    internal CustomExternalForce(IntPtr pointer, OpenMMSystem owner) : base(pointer, false, owner) { }
+
+    /// <param name="energy">e.g. "0.5*k*(x^2+y^2+z^2)"</param>
+    public CustomExternalForce(string energy) : base(Create(energy), true, null) { }
+
+    private static IntPtr Create(string energy)
+    {
+        NativeMethods.Check(NativeMethods.omms_CustomExternalForce_create(energy, out IntPtr pointer));
+        return pointer;
+    }
+
+    public int AddGlobalParameter(string name, double defaultValue)
+    {
+        NativeMethods.Check(NativeMethods.omms_CustomExternalForce_addGlobalParameter(Pointer, name, defaultValue, out int index));
+        return index;
+    }
+
+    public int AddPerParticleParameter(string name)
+    {
+        NativeMethods.Check(NativeMethods.omms_CustomExternalForce_addPerParticleParameter(Pointer, name, out int index));
+        return index;
+    }
+
+    public unsafe int AddParticle(int particle, ReadOnlySpan<double> parameters = default)
+    {
+        fixed (double* p = parameters)
+        {
+            NativeMethods.Check(NativeMethods.omms_CustomExternalForce_addParticle(Pointer, particle, p, parameters.Length, out int index));
+            return index;
+        }
     }
 }

@@ -85,6 +85,11 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int omms_HarmonicBondForce_getNumBonds(IntPtr force, out int count);
     [LibraryImport(Lib)] internal static partial int omms_HarmonicBondForce_getBondParameters(IntPtr force, int index, out int p1, out int p2, out double length, out double k);
 
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int omms_CustomExternalForce_create(string energy, out IntPtr force);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int omms_CustomExternalForce_addGlobalParameter(IntPtr force, string name, double value, out int index);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int omms_CustomExternalForce_addPerParticleParameter(IntPtr force, string name, out int index);
+    [LibraryImport(Lib)] internal static unsafe partial int omms_CustomExternalForce_addParticle(IntPtr force, int particle, double* parameters, int count, out int index);
+
     // XmlSerializer
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int omms_XmlSerializer_deserializeSystem(string xml, out IntPtr system);
     [LibraryImport(Lib)] internal static partial int omms_XmlSerializer_serializeSystem(SystemHandle system, out IntPtr xml, out int length);

@@ -12,7 +12,7 @@ namespace BoltzmannGen.Energy;
 /// </summary>
 public sealed class PotentialEnergy : IDisposable
 {
-    private readonly EnergyWorker[] _workers;
+    private readonly ContextThread[] _workers;
 
     public PotentialEnergy(string systemXml, int atomCount, double temperatureK, EnergyOptions? options = null, string? name = null)
     {
@@ -31,16 +31,17 @@ public sealed class PotentialEnergy : IDisposable
         }
         PlatformName = Platform.GetPlatformByName(options.Platform).Name;
 
-        _workers = new EnergyWorker[Math.Max(1, options.EffectiveThreads)];
-        for (int i = 0; i < _workers.Length; i++) _workers[i] = new EnergyWorker(systemXml, options, i);
+        _workers = new ContextThread[Math.Max(1, options.EffectiveThreads)];
+        for (int i = 0; i < _workers.Length; i++)
+            _workers[i] = new ContextThread(systemXml, () => new VerletIntegrator(0.001), options.Platform, options.PlatformProperties, $"openmm-energy-{i}");
         try
         {
-            Task.WaitAll(_workers.Select(w => w.Ready).ToArray());
+            foreach (var w in _workers) w.WaitReady();
         }
-        catch (AggregateException e)
+        catch
         {
             Dispose();
-            throw e.InnerExceptions[0];
+            throw;
         }
     }
 
@@ -72,28 +73,32 @@ public sealed class PotentialEnergy : IDisposable
         var forces = withForces ? new double[count * perFrame] : null;
         if (count == 0) return new EnergyBatch(energies, forces, KT);
 
+        // Contiguous slices, one per worker, each evaluated in one native call.
         int slices = Math.Min(_workers.Length, count);
-        var jobs = new EnergyJob[slices];
-        using (var done = new CountdownEvent(slices))
+        var tasks = new Task[slices];
+        var firstFrames = new int[slices];
+        for (int s = 0, start = 0; s < slices; s++)
         {
-            for (int s = 0, start = 0; s < slices; s++)
-            {
-                int n = count / slices + (s < count % slices ? 1 : 0);
-                jobs[s] = new EnergyJob(
-                    positions.Slice(start * perFrame, n * perFrame), n,
-                    energies.AsMemory(start, n),
-                    forces is null ? Memory<double>.Empty : forces.AsMemory(start * perFrame, n * perFrame),
-                    firstFrame + start, done);
-                _workers[s].Post(jobs[s]);
-                start += n;
-            }
-            done.Wait();
+            int n = count / slices + (s < count % slices ? 1 : 0);
+            var slice = positions.Slice(start * perFrame, n * perFrame);
+            var sliceEnergies = energies.AsMemory(start, n);
+            var sliceForces = forces is null ? Memory<double>.Empty : forces.AsMemory(start * perFrame, n * perFrame);
+            firstFrames[s] = firstFrame + start;
+            tasks[s] = _workers[s].Invoke((context, _) => context.EvaluateBatch(slice.Span, n, sliceEnergies.Span, sliceForces.Span));
+            start += n;
         }
-        foreach (var job in jobs)
+        for (int s = 0; s < slices; s++)
         {
-            if (job.Error is OpenMMException e)
-                throw new OpenMMException($"{Name}, frames from {job.FirstFrame}: {e.Message}");
-            if (job.Error is not null) throw job.Error;
+            try
+            {
+                tasks[s].Wait();
+            }
+            catch (AggregateException e)
+            {
+                if (e.InnerExceptions[0] is OpenMMException inner)
+                    throw new OpenMMException($"{Name}, frames from {firstFrames[s]}: {inner.Message}");
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
         }
         return new EnergyBatch(energies, forces, KT);
     }

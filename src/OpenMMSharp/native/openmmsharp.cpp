@@ -186,6 +186,31 @@ OMMS_API int omms_HarmonicBondForce_getBondParameters(Force* f, int index, int* 
     });
 }
 
+OMMS_API int omms_CustomExternalForce_create(const char* energy, Force** out) {
+    return guarded([&] { *out = new CustomExternalForce(energy); });
+}
+OMMS_API int omms_CustomExternalForce_addGlobalParameter(Force* f, const char* name, double value, int* index) {
+    return guarded([&] {
+        auto* ext = dynamic_cast<CustomExternalForce*>(f);
+        if (!ext) throw OpenMMException("force is not a CustomExternalForce");
+        *index = ext->addGlobalParameter(name, value);
+    });
+}
+OMMS_API int omms_CustomExternalForce_addPerParticleParameter(Force* f, const char* name, int* index) {
+    return guarded([&] {
+        auto* ext = dynamic_cast<CustomExternalForce*>(f);
+        if (!ext) throw OpenMMException("force is not a CustomExternalForce");
+        *index = ext->addPerParticleParameter(name);
+    });
+}
+OMMS_API int omms_CustomExternalForce_addParticle(Force* f, int particle, const double* parameters, int count, int* index) {
+    return guarded([&] {
+        auto* ext = dynamic_cast<CustomExternalForce*>(f);
+        if (!ext) throw OpenMMException("force is not a CustomExternalForce");
+        *index = ext->addParticle(particle, std::vector<double>(parameters, parameters + count));
+    });
+}
+
 // ---------------------------------------------------------------- XmlSerializer
 OMMS_API int omms_XmlSerializer_deserializeSystem(const char* xml, System** out) {
     return guarded([&] {
