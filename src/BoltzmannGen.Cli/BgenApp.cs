@@ -22,6 +22,12 @@ public static class BgenApp
             config.AddCommand<EnergyCommand>("energy")
                 .WithDescription("Potential energies (and forces) of conformations from a PDB, NPY or DCD file.")
                 .WithExample("energy", "--system", "aldp", "--input", "frames.npy", "--out", "energies.csv");
+            config.AddCommand<SimulateCommand>("simulate")
+                .WithDescription("Reference MD (Langevin, independent replicas or replica exchange) written as a dataset.")
+                .WithExample("simulate", "--system", "aldp", "--ns", "100", "--out", "data/aldp", "--temperatures", "300,330,365,400");
+            config.AddCommand<AutocorrCommand>("autocorr")
+                .WithDescription("Integrated autocorrelation times and effective sample counts of a dataset.")
+                .WithExample("autocorr", "data/aldp");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks that print throughput figures.");

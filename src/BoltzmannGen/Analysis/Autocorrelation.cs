@@ -6,10 +6,9 @@ namespace BoltzmannGen.Analysis;
 /// <summary>Integrated autocorrelation time of a series, the Sokal window it used, and the effective sample count.</summary>
 /// <param name="Tau">τ_int = 1 + 2 Σ_{t=1}^{W} ρ(t), in units of the sampling interval.</param>
 /// <param name="Window">The window W actually summed.</param>
-/// <param name="Converged">False when no W &lt; N satisfied W ≥ c·τ_int(W): the series is too short for its τ.</param>
 /// <param name="Count">N, the length of the series.</param>
-/// <param name="EffectiveSampleCount">N / τ_int clamped to [1, N].</param>
-public sealed record IntegratedAutocorrelation(double Tau, int Window, bool Converged, int Count, double EffectiveSampleCount);
+/// <param name="EffectiveSampleCount">N / τ_int clamped to [1, N]; N when τ_int ≤ 0.</param>
+public sealed record IntegratedAutocorrelation(double Tau, int Window, int Count, double EffectiveSampleCount);
 
 /// <summary>
 /// Autocorrelation of a scalar time series (an energy, a dihedral's cosine) to decide how many MD frames are
@@ -71,6 +70,9 @@ public static class Autocorrelation
     /// <summary>
     /// τ_int with Sokal's automatic window: the smallest W with W ≥ c·τ_int(W). Below that window the sum is
     /// biased low (correlations cut off); far beyond it the noise of ρ(t) dominates. A constant series gives τ = 1.
+    /// The search always ends before N: with the mean subtracted, Σ_{|t|&lt;N} C(t) = (Σ δx)² = 0, so τ_int(N−1) = 0.
+    /// A series too short for its correlation time therefore still gets a (too small) τ; judge by N ≫ τ.
+    /// A strongly anti-correlated series can give τ_int ≤ 0 (e.g. ±1 alternating stops at W = 1 with τ ≈ −1).
     /// </summary>
     public static IntegratedAutocorrelation Estimate(ReadOnlySpan<double> series, double windowFactor = DefaultWindowFactor)
     {
@@ -79,15 +81,15 @@ public static class Autocorrelation
         int n = rho.Length;
         double tau = 1;
         int window = 0;
-        bool converged = n == 1;
         for (int w = 1; w < n; w++)
         {
             tau += 2 * rho[w];
             window = w;
-            if (w >= windowFactor * tau) { converged = true; break; }
+            if (w >= windowFactor * tau) break;
         }
-        double effective = Math.Clamp(n / tau, 1, n);
-        return new IntegratedAutocorrelation(tau, window, converged, n, effective);
+        // Anti-correlation never makes samples worth less than independent ones: τ ≤ 0 counts as N_eff = N.
+        double effective = tau > 0 ? Math.Clamp(n / tau, 1, n) : n;
+        return new IntegratedAutocorrelation(tau, window, n, effective);
     }
 
     /// <summary>τ_int in units of the sampling interval (see <see cref="Estimate"/>).</summary>

@@ -1,0 +1,41 @@
+using System.Globalization;
+using BoltzmannGen.Analysis;
+using BoltzmannGen.Data;
+using Spectre.Console;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>Tables that describe a reference dataset: sizes, autocorrelation, effective samples, φ &gt; 0 basins.</summary>
+internal static class DatasetSummary
+{
+    public static void Print(ReferenceDataset dataset)
+    {
+        var m = dataset.Meta;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(dataset.Directory)}[/]: {m.System}, {m.LengthNsPerReplica:F1} ns × {m.Replicas} replica(s) at {m.TemperatureK} K, " +
+                               $"saved every {m.SaveIntervalPs} ps, {m.WallSeconds / 60:F1} min wall");
+        if (m.SwapAcceptance is { } acceptance)
+            AnsiConsole.MarkupLine($"replica exchange {string.Join(",", m.TemperaturesK)} K, acceptance per pair: " +
+                                   string.Join("; ", acceptance.Select(l => string.Join(" ", l.Select(a => a.ToString("P0", CultureInfo.InvariantCulture))))));
+        var splits = new Table().AddColumns("split", "frames", "effective samples");
+        foreach (var name in ReferenceDataset.SplitNames)
+            splits.AddRow(name, m.Frames.GetValueOrDefault(name).ToString(CultureInfo.InvariantCulture),
+                m.EffectiveSamples.GetValueOrDefault(name).ToString("F1", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(splits);
+        Print(m.AutocorrelationTimeFrames, m.SaveIntervalPs, m.PhiPositivePopulation);
+    }
+
+    public static void Print(IReadOnlyDictionary<string, double> tau, double saveIntervalPs,
+                             IReadOnlyDictionary<string, PopulationEstimate> populations)
+    {
+        var table = new Table().AddColumns("observable", "τ_int (frames)", "τ_int (ps)");
+        foreach (var (name, t) in tau)
+            table.AddRow(name, t.ToString("F2", CultureInfo.InvariantCulture), (t * saveIntervalPs).ToString("F1", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        if (populations.Count == 0) return;
+        var basins = new Table().AddColumns("φ > 0 basin", "population", "standard error", "relative error", "blocks");
+        foreach (var (name, p) in populations)
+            basins.AddRow(name, p.Mean.ToString("F4", CultureInfo.InvariantCulture), p.StandardError.ToString("F4", CultureInfo.InvariantCulture),
+                p.RelativeError is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "—", p.Blocks.ToString(CultureInfo.InvariantCulture));
+        AnsiConsole.Write(basins);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using BoltzmannGen.Systems;
+
+namespace BoltzmannGen.Data;
+
+/// <summary>
+/// A reference MD dataset folder (DESIGN.md §5): train/val/test.npy (frames, atoms, 3) float32 nm as contiguous
+/// time blocks, *_energy.npy float64 kJ/mol, topology.pdb, trajectory.dcd of all frames, meta.json with
+/// provenance, statistics and a sha256 of every file. Loading verifies checksums and the atom count.
+/// </summary>
+public sealed class ReferenceDataset
+{
+    public static readonly string[] SplitNames = ["train", "val", "test"];
+    public const string MetaFile = "meta.json";
+
+    private ReferenceDataset(string directory, DatasetMeta meta)
+    {
+        Directory = directory;
+        Meta = meta;
+    }
+
+    public string Directory { get; }
+    public DatasetMeta Meta { get; }
+
+    public static bool Exists(string directory) => File.Exists(Path.Combine(directory, MetaFile));
+
+    /// <summary>Frames of one split.</summary>
+    public Frames Split(string name) => FrameFile.Read(Path.Combine(Directory, $"{name}.npy"), Meta.Atoms);
+
+    /// <summary>Energies (kJ/mol) of one split.</summary>
+    public double[] SplitEnergies(string name) => Npy.Read(Path.Combine(Directory, $"{name}_energy.npy")).AsFloat64();
+
+    /// <summary>All splits in time order (train, val, test).</summary>
+    public Frames All()
+    {
+        var parts = SplitNames.Select(Split).ToList();
+        return new Frames(parts.Sum(p => p.Count), Meta.Atoms, parts.SelectMany(p => p.Positions).ToArray());
+    }
+
+    /// <summary>
+    /// Contiguous 80/10/10 blocks of <paramref name="frameCount"/> frames: training never interleaves with test.
+    /// </summary>
+    public static (int Train, int Val, int Test) SplitSizes(int frameCount)
+    {
+        int val = frameCount / 10, test = frameCount / 10;
+        return (frameCount - val - test, val, test);
+    }
+
+    /// <summary>
+    /// Writes a dataset. Each file is written atomically; meta.json (with the checksums) is written last, so a
+    /// folder without it is never mistaken for a complete dataset.
+    /// </summary>
+    public static ReferenceDataset Write(string directory, PeptideSystem system, float[] positions, double[] energies,
+                                         Func<IReadOnlyDictionary<string, int>, DatasetMeta> meta)
+    {
+        int per = system.AtomCount * 3;
+        int count = energies.Length;
+        if (positions.Length != count * per) throw new ArgumentException("positions and energies disagree on the frame count.");
+        System.IO.Directory.CreateDirectory(directory);
+        var (train, val, test) = SplitSizes(count);
+        var sizes = new Dictionary<string, int> { ["train"] = train, ["val"] = val, ["test"] = test };
+        int start = 0;
+        foreach (var name in SplitNames)
+        {
+            int n = sizes[name];
+            Npy.Write(Path.Combine(directory, $"{name}.npy"), positions[(start * per)..((start + n) * per)], n, system.AtomCount, 3);
+            Npy.Write(Path.Combine(directory, $"{name}_energy.npy"), energies[start..(start + n)], n);
+            start += n;
+        }
+        File.Copy(system.TopologyPath, Path.Combine(directory, "topology.pdb"), overwrite: true);
+        Dcd.Write(Path.Combine(directory, "trajectory.dcd"),
+            new Frames(count, system.AtomCount, Array.ConvertAll(positions, x => (double)x)));
+
+        var checksums = DataFiles.ToDictionary(f => f, f => Sha256(Path.Combine(directory, f)));
+        var full = meta(sizes) with { Sha256 = checksums };
+        var json = JsonSerializer.SerializeToUtf8Bytes(full, new JsonSerializerOptions { WriteIndented = true });
+        AtomicFile.Write(Path.Combine(directory, MetaFile), s => s.Write(json));
+        return new ReferenceDataset(directory, full);
+    }
+
+    private static IEnumerable<string> DataFiles =>
+        SplitNames.SelectMany(n => new[] { $"{n}.npy", $"{n}_energy.npy" }).Concat(["topology.pdb", "trajectory.dcd"]);
+
+    /// <summary>Opens a dataset, refusing a missing file, a checksum mismatch or another system's atom count.</summary>
+    public static ReferenceDataset Load(string directory, PeptideSystem? system = null)
+    {
+        string metaPath = Path.Combine(directory, MetaFile);
+        if (!File.Exists(metaPath))
+            throw new InputException($"{directory} is not a dataset: {MetaFile} is missing (make one with `bgen simulate`).");
+        DatasetMeta meta;
+        try
+        {
+            meta = JsonSerializer.Deserialize<DatasetMeta>(File.ReadAllText(metaPath)) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{metaPath} is not valid: {e.Message}", e);
+        }
+        if (system is not null && (meta.Atoms != system.AtomCount || meta.System != system.Name))
+            throw new InputException($"{directory} holds {meta.System} ({meta.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
+        foreach (var (file, expected) in meta.Sha256)
+        {
+            string path = Path.Combine(directory, file);
+            if (!File.Exists(path)) throw new InputException($"{path} is missing from the dataset.");
+            if (Sha256(path) != expected)
+                throw new InputException($"{path} does not match its checksum in {MetaFile}: the file was changed or damaged.");
+        }
+        return new ReferenceDataset(directory, meta);
+    }
+
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
