@@ -119,6 +119,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int omms_LocalEnergyMinimizer_minimize(ContextHandle context, double tolerance, int maxIterations);
     [LibraryImport(Lib)] internal static unsafe partial int omms_Context_evaluateBatch(ContextHandle context, int batch, int count, double* positions, double* energies, double* forces, out int failedIndex);
 
+    [LibraryImport(Lib)] internal static unsafe partial int omms_Context_langevinMiddleSteps(ContextHandle context, int steps, double kT, double friction, double dt, double* mass, int count, double* x, double* v, ulong* rng, int removeCom, out double potentialEnergy);
+
     // State
     [LibraryImport(Lib)] internal static partial void omms_State_destroy(IntPtr state);
     [LibraryImport(Lib)] internal static partial int omms_State_getTime(StateHandle state, out double time);

@@ -32,7 +32,6 @@ public sealed class MDRun : IDisposable
     private readonly string _work;
     private readonly Replica[][] _replicas;
     private readonly ReplicaExchange[] _exchange;
-    private readonly int[][] _velocitySeeds;
     private Xoshiro256 _random;
 
     /// <param name="workDirectory">holds run.json, checkpoint.zip and the recorded frames while the run is going</param>
@@ -51,19 +50,15 @@ public sealed class MDRun : IDisposable
         int rungs = options.TemperaturesK.Count;
         _replicas = new Replica[options.Replicas][];
         _exchange = new ReplicaExchange[options.Replicas];
-        _velocitySeeds = new int[options.Replicas][];
         try
         {
             for (int l = 0; l < options.Replicas; l++)
             {
                 _exchange[l] = new ReplicaExchange(options.TemperaturesK);
                 _replicas[l] = new Replica[rungs];
-                _velocitySeeds[l] = new int[rungs];
                 for (int k = 0; k < rungs; k++)
                 {
-                    int integratorSeed = _random.NextSeed();
-                    _velocitySeeds[l][k] = _random.NextSeed();
-                    _replicas[l][k] = new Replica(xml, options.Protocol, options.TemperaturesK[k], integratorSeed, $"md-{l}-{k}");
+                    _replicas[l][k] = new Replica(xml, options.Protocol, options.TemperaturesK[k], _random.NextUInt64(), $"md-{l}-{k}");
                 }
             }
         }
@@ -176,7 +171,7 @@ public sealed class MDRun : IDisposable
         var reference = _system.ReferencePositions;
         for (int l = 0; l < _replicas.Length; l++)
         for (int k = 0; k < _replicas[l].Length; k++)
-            _replicas[l][k].Prepare(reference, _velocitySeeds[l][k], minimize: true);
+            _replicas[l][k].Prepare(reference, minimize: true);
 
         long total = _options.EquilibrationSteps, done = 0;
         int chunk = (int)Math.Min(total == 0 ? 1 : total, 10_000);
@@ -216,7 +211,7 @@ public sealed class MDRun : IDisposable
                 {
                     _replicas[l][k].LoadCheckpoint(checkpoint.Replicas[l][k]);
                 }
-                catch (OpenMMSharp.OpenMMException e)
+                catch (InvalidDataException e)
                 {
                     throw new InputException($"checkpoint in {_work} is damaged: replica {l}/{k}: {e.Message}", e);
                 }
