@@ -17,6 +17,7 @@ public static class BgenApp
         {
             config.SetApplicationName("bgen");
             config.PropagateExceptions();
+            config.UseStrictParsing(); // a mistyped option is an error, not silently ignored
             config.AddCommand<SystemsCommand>("systems")
                 .WithDescription("List the peptide systems: molecule, atoms, force field, solvent, temperature.");
             config.AddCommand<EnergyCommand>("energy")

@@ -162,4 +162,14 @@ public class EnergyCommandTests
         Assert.Equal(2, code);
         Assert.Equal("previous results\n", File.ReadAllText(csv));
     }
+
+    [Fact]
+    public void A_mistyped_option_is_an_error()
+    {
+        using var dir = new TempDir();
+        var (code, error) = Run(EnergyArgs("aldp", EnergyFixtures.File("aldp", "frames.npy"), dir.File("e.csv"), "--thread", "2"));
+        Assert.Equal(2, code);
+        Assert.Contains("thread", error);
+        Assert.Empty(dir.Files());
+    }
 }
