@@ -34,6 +34,8 @@ public static class BgenApp
                 bench.SetDescription("Benchmarks that print throughput figures.");
                 bench.AddCommand<BenchEnergyCommand>("energy")
                     .WithDescription("Energy evaluations per second: batched over threads vs one conformation at a time.");
+                bench.AddCommand<BenchSimulateCommand>("simulate")
+                    .WithDescription("Langevin MD throughput in ns/day, one replica and one per core.");
             });
         });
 
