@@ -1,0 +1,106 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace BoltzmannGen.Training;
+
+/// <summary>
+/// Every knob of a training run, read from YAML (snake_case keys) with `key=value` overrides from the command
+/// line. The resolved config is stored in the model folder, so a model always says how it was trained.
+/// </summary>
+public sealed record TrainingConfig
+{
+    /// <summary>fort (regression onto fixed pairs) or mle (maximum likelihood on data).</summary>
+    public string Objective { get; init; } = "fort";
+    /// <summary>Flow architecture: nsf, resnvp or tarflow.</summary>
+    public string Arch { get; init; } = "nsf";
+    public int Steps { get; init; } = 5000;
+    public int BatchSize { get; init; } = 512;
+    public double LearningRate { get; init; } = 5e-4;
+    public double MinLearningRateFraction { get; init; } = 0.02;
+    public double WeightDecay { get; init; } = 1e-5;
+    public int WarmupSteps { get; init; } = 200;
+    public double GradClip { get; init; } = 10.0;
+    public double EmaDecay { get; init; } = 0.999;
+    public int LogEvery { get; init; } = 50;
+    public int ValEvery { get; init; } = 500;
+    public int CheckpointEvery { get; init; } = 500;
+    public int Seed { get; init; } = 1;
+    /// <summary>cpu, cuda or auto (cuda when TorchSharp has it).</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>FORT: standard deviation of Gaussian noise added to the targets x1 (normalised units).</summary>
+    public double TargetNoise { get; init; } = 0.0;
+    /// <summary>FORT: weight of the (log|det J|)² penalty.</summary>
+    public double LambdaLogdet { get; init; } = 1e-6;
+    /// <summary>FORT: weight of the forward–backward consistency ||f⁻¹(f(x0)) − x0||².</summary>
+    public double LambdaFb { get; init; } = 0.0;
+    /// <summary>Apply one random rotation jointly to x0 and x1 (FORT) or to data frames (MLE).</summary>
+    public bool RandomRotations { get; init; } = true;
+
+    /// <summary>Length scale s (nm) of the normalised frame; 0 = RMS distance of atoms from the centroid in the data.</summary>
+    public double Scale { get; init; } = 0.0;
+
+    // Flow hyperparameters.
+    public int Layers { get; init; } = 8;
+    public int Hidden { get; init; } = 256;
+    public int Bins { get; init; } = 8;
+    public double TailBound { get; init; } = 5.0;
+    public int Heads { get; init; } = 4;
+
+    private static IDeserializer Reader => new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+
+    private static ISerializer Writer => new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+
+    public string ToYaml() => Writer.Serialize(this);
+
+    /// <summary>Reads <paramref name="path"/> (or the defaults when null) and applies `key=value` overrides.</summary>
+    public static TrainingConfig Load(string? path, IEnumerable<string> overrides)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (path is not null)
+        {
+            if (!File.Exists(path)) throw new InputException($"--config {path}: file not found.");
+            try
+            {
+                var parsed = Reader.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path));
+                if (parsed is not null) foreach (var (k, v) in parsed) values[k] = v;
+            }
+            catch (YamlException e)
+            {
+                throw new InputException($"--config {path}: not valid YAML at line {e.Start.Line}: {e.Message}", e);
+            }
+        }
+        foreach (var o in overrides)
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0) throw new InputException($"override '{o}' must look like key=value (e.g. steps=2000).");
+            values[o[..eq].Trim()] = o[(eq + 1)..].Trim();
+        }
+        try
+        {
+            var config = Reader.Deserialize<TrainingConfig>(Writer.Serialize(values)) ?? new TrainingConfig();
+            config.Validate();
+            return config;
+        }
+        catch (YamlException e)
+        {
+            throw new InputException($"training config{(path is null ? "" : $" {path}")}: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
+
+    public void Validate()
+    {
+        string[] objectives = ["fort", "mle"];
+        if (!objectives.Contains(Objective)) throw new InputException($"objective '{Objective}' is unknown; use fort or mle.");
+        if (Steps < 1) throw new InputException($"steps must be at least 1 (got {Steps}).");
+        if (BatchSize < 2) throw new InputException($"batch_size must be at least 2 (got {BatchSize}).");
+        if (!(LearningRate > 0)) throw new InputException($"learning_rate must be positive (got {LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+        if (EmaDecay is < 0 or >= 1) throw new InputException($"ema_decay must be in [0, 1) (got {EmaDecay.ToString(CultureInfo.InvariantCulture)}).");
+        if (LogEvery < 1 || ValEvery < 1 || CheckpointEvery < 1) throw new InputException("log_every, val_every and checkpoint_every must be at least 1.");
+        if (Scale < 0) throw new InputException("scale must be positive, or 0 to take it from the data.");
+    }
+}
