@@ -1,0 +1,91 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Flows;
+
+/// <summary>
+/// The Boltzmann-generator model: normalisation (centring, orthonormal Helmert basis, length scale s — buffers,
+/// saved with the weights), a standard normal prior in D = 3N−3 dimensions, and a flow f.
+/// <para>
+/// Direction: f maps prior draws u0 to data-side flow coordinates u1 (sampling is f, one forward pass);
+/// positions x = s · u1 Qᵀ. Densities are of physical centred coordinates (nm) over the 3N−3 CoM-free degrees
+/// of freedom: log q(x) = log p0(f⁻¹(u)) + log|det ∂f⁻¹/∂u| − D·log s with u = xQ/s.
+/// log q is returned in float64 (the network runs in the module's dtype; the sums are formed in double).
+/// </para>
+/// </summary>
+public sealed class BoltzmannFlow : nn.Module
+{
+    private readonly CentredCoordinates coordinates;
+    private readonly FlowLayer flow;
+
+    public BoltzmannFlow(int atoms, double scale, FlowLayer flow) : base(nameof(BoltzmannFlow))
+    {
+        coordinates = new CentredCoordinates(atoms, scale);
+        if (flow.Dimension != coordinates.Dimension)
+            throw new ArgumentException($"the flow acts on {flow.Dimension} coordinates, {atoms} atoms need 3N−3 = {coordinates.Dimension}", nameof(flow));
+        this.flow = flow;
+        Prior = new StandardNormalPrior(coordinates.Dimension);
+        RegisterComponents();
+    }
+
+    /// <summary>A model with the named architecture (<see cref="FlowArchitectures.Create"/>) over 3N−3 coordinates.</summary>
+    public static BoltzmannFlow Create(int atoms, double scale, string architecture, FlowHyperparameters? hyperparameters = null)
+    {
+        if (atoms < 2) throw new ArgumentOutOfRangeException(nameof(atoms), atoms, "need at least two atoms");
+        return new BoltzmannFlow(atoms, scale, FlowArchitectures.Create(architecture, 3 * (atoms - 1), hyperparameters));
+    }
+
+    public int Atoms => coordinates.Atoms;
+
+    /// <summary>D = 3N − 3.</summary>
+    public int Dimension => coordinates.Dimension;
+
+    /// <summary>Length scale s in nm.</summary>
+    public double LengthScale => coordinates.LengthScale;
+
+    public CentredCoordinates Coordinates => coordinates;
+
+    public FlowLayer Flow => flow;
+
+    public StandardNormalPrior Prior { get; }
+
+    /// <summary>Device of the model's buffers and parameters.</summary>
+    public Device Device => coordinates.ScaleTensor.device;
+
+    /// <summary>Element type of the network (float32 by default).</summary>
+    public ScalarType DType => coordinates.ScaleTensor.dtype;
+
+    /// <summary>
+    /// n conformations (n, N, 3), centred, in nm, and their log q (n, float64), from one forward pass of the flow.
+    /// Gradients are tracked unless the caller is inside a <c>torch.no_grad()</c> scope.
+    /// </summary>
+    public (Tensor positions, Tensor logQ) Sample(int n, Generator? generator = null)
+    {
+        using var scope = NewDisposeScope();
+        var u0 = Prior.Sample(n, generator, Device, DType);
+        var (u1, logDet) = flow.Forward(u0);
+        // log q(u1) = log p0(u0) − log|det ∂f/∂u0|
+        var logQ = Prior.LogProb(u0).to(float64) - logDet.to(float64) - ScaleTerm();
+        var positions = coordinates.FromFlowSpace(u1);
+        return scope.MoveToOuter(positions, logQ);
+    }
+
+    /// <summary>log q of positions (B, N, 3) in nm (need not be centred: the centroid is projected out), float64 (B).</summary>
+    public Tensor LogQ(Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        var u = ToLatent(positions);
+        var (u0, logDet) = flow.Inverse(u);
+        var logQ = Prior.LogProb(u0).to(float64) + logDet.to(float64) - ScaleTerm();
+        return scope.MoveToOuter(logQ);
+    }
+
+    /// <summary>Flow-space coordinates u = xQ/s (B, D) of positions (B, N, 3) in nm, in the model's dtype and device.</summary>
+    public Tensor ToLatent(Tensor positions) => coordinates.ToFlowSpace(positions.to(DType, Device));
+
+    /// <summary>Centred positions (B, N, 3) in nm from flow-space coordinates u (B, D).</summary>
+    public Tensor FromLatent(Tensor u) => coordinates.FromFlowSpace(u.to(DType, Device));
+
+    // D·log s in double, as a 0-d tensor on the model's device.
+    private Tensor ScaleTerm() => coordinates.LogScaleJacobian().to(float64);
+}

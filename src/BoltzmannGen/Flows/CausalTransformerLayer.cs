@@ -1,0 +1,34 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Flows;
+
+/// <summary>
+/// Pre-norm transformer layer: h ← h + Attn(LN(h)), h ← h + MLP(LN(h)) with causal attention and a GELU MLP
+/// of width 4C. No dropout: a flow must be a deterministic function for its inverse to be exact.
+/// </summary>
+public sealed class CausalTransformerLayer : nn.Module<Tensor, Tensor>
+{
+    private readonly LayerNorm attentionNorm;
+    private readonly CausalSelfAttention attention;
+    private readonly LayerNorm mlpNorm;
+    private readonly Linear expand;
+    private readonly Linear contract;
+
+    public CausalTransformerLayer(int channels, int heads) : base(nameof(CausalTransformerLayer))
+    {
+        attentionNorm = nn.LayerNorm(channels);
+        attention = new CausalSelfAttention(channels, heads);
+        mlpNorm = nn.LayerNorm(channels);
+        expand = nn.Linear(channels, 4 * channels);
+        contract = nn.Linear(4 * channels, channels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor h)
+    {
+        h = h + attention.call(attentionNorm.call(h));
+        return h + contract.call(nn.functional.gelu(expand.call(mlpNorm.call(h))));
+    }
+}
