@@ -29,6 +29,18 @@ public static class BgenApp
             config.AddCommand<AutocorrCommand>("autocorr")
                 .WithDescription("Integrated autocorrelation times and effective sample counts of a dataset.")
                 .WithExample("autocorr", "data/aldp");
+            config.AddCommand<TargetsCommand>("targets")
+                .WithDescription("FORT regression pairs: exact optimal transport between prior draws and MD frames.")
+                .WithExample("targets", "--system", "aldp", "--kind", "ot", "--data", "data/aldp", "--pairs", "20000", "--out", "runs/aldp-ot/targets.npz");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a normalizing flow by FORT (regression onto targets) or by maximum likelihood.")
+                .WithExample("train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", "runs/aldp-ot/targets.npz", "--out", "runs/aldp-ot/flow");
+            config.AddCommand<SampleCommand>("sample")
+                .WithDescription("Sample conformations with exact log q from a trained flow.")
+                .WithExample("sample", "--model", "runs/aldp-ot/flow", "--n", "100000", "--out", "runs/aldp-ot/samples.npz");
+            config.AddCommand<LogqCommand>("logq")
+                .WithDescription("Exact log-density of given conformations under a trained flow.")
+                .WithExample("logq", "--model", "runs/aldp-ot/flow", "--input", "frames.npy", "--out", "logq.npy");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks that print throughput figures.");
@@ -39,6 +51,8 @@ public static class BgenApp
             });
         });
 
+        // The documented `--n 100000` is a one-letter long option, which the parser refuses; it means -n.
+        args = args.Select(a => a == "--n" ? "-n" : a.StartsWith("--n=", StringComparison.Ordinal) ? "-n=" + a[4..] : a).ToArray();
         try
         {
             return app.Run(args);

@@ -92,7 +92,9 @@ public sealed class CentredCoordinates : nn.Module
     /// <summary>Coefficients z = x Q (no scale): (B, N, 3) or (B, 3N) → (B, D). Translations are projected out.</summary>
     public Tensor Project(Tensor positions)
     {
-        var x = AsPositions(positions, nameof(positions));
+        // Inputs take the basis's dtype and device: libtorch aborts the process (not an exception) on some
+        // mixed-dtype batched matmuls.
+        var x = AsPositions(positions, nameof(positions)).to(helmert.dtype, helmert.device);
         return matmul(helmert, x).reshape(x.shape[0], Dimension);
     }
 
@@ -100,7 +102,7 @@ public sealed class CentredCoordinates : nn.Module
     public Tensor Embed(Tensor coefficients)
     {
         CheckCoefficients(coefficients, nameof(coefficients));
-        var z = coefficients.reshape(coefficients.shape[0], Atoms - 1, 3);
+        var z = coefficients.reshape(coefficients.shape[0], Atoms - 1, 3).to(helmert.dtype, helmert.device);
         return matmul(helmert.t(), z);
     }
 

@@ -1,0 +1,171 @@
+using System.ComponentModel;
+using System.Globalization;
+using BoltzmannGen.Data;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>`bgen train`: a normalizing flow by FORT (regression onto targets) or by maximum likelihood (on MD data).</summary>
+public sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : SystemSettings
+    {
+        [CommandOption("--objective <NAME>")]
+        [Description("fort (needs --targets) or mle (needs --data). Overrides the config.")]
+        public string? Objective { get; init; }
+
+        [CommandOption("--arch <NAME>")]
+        [Description("nsf, resnvp or tarflow. Overrides the config.")]
+        public string? Arch { get; init; }
+
+        [CommandOption("--targets <FILE>")]
+        [Description("targets.npz from `bgen targets` (FORT).")]
+        public string? Targets { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("Reference dataset: training frames for MLE; validation NLL for both objectives.")]
+        public string? Data { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Model folder to write.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--config <FILE>")]
+        [Description("YAML training config (see configs/train-*.yaml); KEY=VALUE arguments override it.")]
+        public string? Config { get; init; }
+
+        [CommandOption("--steps <N>")]
+        public int? Steps { get; init; }
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or auto.")]
+        public string? Device { get; init; }
+
+        [CommandOption("--resume")]
+        [Description("Continue from the model folder's last checkpoint.")]
+        public bool Resume { get; init; }
+
+        [CommandArgument(0, "[KEY=VALUE]")]
+        [Description("Config overrides, e.g. learning_rate=1e-3 batch_size=256.")]
+        public string[] Overrides { get; init; } = [];
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required (e.g. runs/aldp-ot/flow).") : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var overrides = settings.Overrides.ToList();
+        if (settings.Objective is not null) overrides.Add($"objective={settings.Objective}");
+        if (settings.Arch is not null) overrides.Add($"arch={settings.Arch}");
+        if (settings.Steps is not null) overrides.Add($"steps={settings.Steps}");
+        if (settings.Device is not null) overrides.Add($"device={settings.Device}");
+        var config = TrainingConfig.Load(settings.Config, overrides);
+        if (!FlowArchitectures.Names.Contains(config.Arch))
+            throw new InputException($"--arch {config.Arch} is unknown; known architectures: {string.Join(", ", FlowArchitectures.Names)}.");
+        var system = settings.LoadSystem();
+        var dataset = settings.Data is null ? null : ReferenceDataset.Load(settings.Data, system);
+        if (dataset is not null) RejectNonFinite(dataset);
+
+        TargetsFile? targets = null;
+        double scale;
+        if (config.Objective == "fort")
+        {
+            if (settings.Targets is null) throw new InputException("--objective fort needs --targets (make them with `bgen targets`).");
+            targets = TargetsFile.Read(settings.Targets, system.Name, system.AtomCount);
+            scale = targets.Scale;
+        }
+        else
+        {
+            if (dataset is null) throw new InputException("--objective mle needs --data (a dataset from `bgen simulate`).");
+            scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(dataset.Split("train").Positions, system.AtomCount);
+        }
+
+        var info = new ModelInfo
+        {
+            System = system.Name, Atoms = system.AtomCount, Arch = config.Arch, Scale = scale, Objective = config.Objective,
+            Hyperparameters = new FlowHyperparameters
+            {
+                Layers = config.Layers, HiddenWidth = config.Hidden, Bins = config.Bins, TailBound = config.TailBound,
+                Heads = config.Heads, Seed = config.Seed,
+            },
+        };
+        Func<BoltzmannFlow, Tensor?>? validationFrames = dataset is null ? null : model =>
+        {
+            var val = dataset.Split("val");
+            int n = Math.Min(val.Count, config.Arch == "tarflow" ? 256 : 2048); // tarflow's log q is sequential over tokens
+            return tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
+        };
+        var trainer = new FlowTrainer(settings.Out, config, info, validationFrames);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            Func<BoltzmannFlow, ITrainingObjective> objective = config.Objective == "fort"
+                ? model => new FortObjective(model,
+                    tensor(targets!.X0, [targets.Pairs, system.AtomCount, 3]), tensor(targets.X1, [targets.Pairs, system.AtomCount, 3]), config)
+                : model => new MleObjective(model, FramesTensor(dataset!.Split("train"), system.AtomCount),
+                    FramesTensor(dataset.Split("val"), system.AtomCount), config);
+            RunWithProgress(trainer, objective, settings.Resume, config, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        AnsiConsole.MarkupLine($"trained {config.Arch} by {config.Objective} for {config.Steps} steps → {Markup.Escape(settings.Out)} " +
+                               $"(log: {Markup.Escape(Path.Combine(settings.Out, ModelDirectory.LogFile))})");
+        return 0;
+    }
+
+    private static Tensor FramesTensor(Frames frames, int atoms) => tensor(frames.Positions, [frames.Count, atoms, 3], float64);
+
+    private static void RejectNonFinite(ReferenceDataset dataset)
+    {
+        foreach (var split in ReferenceDataset.SplitNames)
+        {
+            var frames = dataset.Split(split);
+            for (int i = 0; i < frames.Positions.Length; i++)
+                if (!double.IsFinite(frames.Positions[i]))
+                    throw new InputException($"{dataset.Directory}/{split}.npy: frame {i / (3 * frames.AtomCount)} has a non-finite coordinate.");
+        }
+    }
+
+    private static void RunWithProgress(FlowTrainer trainer, Func<BoltzmannFlow, ITrainingObjective> objective, bool resume,
+                                        TrainingConfig config, CancellationToken stop)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            trainer.Train(objective, resume, new SynchronousProgress<TrainingProgress>(p =>
+            {
+                if (p.ValidationLoss is not null || p.Step % (config.LogEvery * 10) == 0) Console.WriteLine(Line(p));
+            }), stop);
+            return;
+        }
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: config.Steps);
+                trainer.Train(objective, resume, new SynchronousProgress<TrainingProgress>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = Markup.Escape(Line(p));
+                }), stop);
+            });
+    }
+
+    private static string Line(TrainingProgress p) =>
+        string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.TotalSteps} loss {p.Loss:G4} {p.StepsPerSecond:F1} steps/s") +
+        (p.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $" val {v:G4}") : "") +
+        (p.ValidationNll is { } nll ? string.Create(CultureInfo.InvariantCulture, $" val NLL/dof {nll:F3}") : "");
+}

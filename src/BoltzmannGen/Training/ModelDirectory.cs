@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BoltzmannGen.Data;
+using BoltzmannGen.Flows;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Training;
+
+/// <summary>What a model folder's model.json says: enough to rebuild the network and use it.</summary>
+public sealed record ModelInfo
+{
+    [JsonPropertyName("system")] public string System { get; init; } = "";
+    [JsonPropertyName("atoms")] public int Atoms { get; init; }
+    [JsonPropertyName("arch")] public string Arch { get; init; } = "";
+    [JsonPropertyName("scale_nm")] public double Scale { get; init; }
+    [JsonPropertyName("objective")] public string Objective { get; init; } = "";
+    [JsonPropertyName("steps_trained")] public int StepsTrained { get; init; }
+    [JsonPropertyName("training_seconds")] public double TrainingSeconds { get; init; }
+    [JsonPropertyName("hyperparameters")] public FlowHyperparameters Hyperparameters { get; init; } = new();
+    [JsonPropertyName("weights")] public string Weights { get; init; } = "exponential moving average";
+}
+
+/// <summary>
+/// A trained model folder: model.json (architecture, normalisation), config.yaml (how it was trained),
+/// model.dat (the averaged weights used for sampling), training_log.csv, and checkpoint/ while training.
+/// </summary>
+public static class ModelDirectory
+{
+    public const string InfoFile = "model.json";
+    public const string WeightsFile = "model.dat";
+    public const string ConfigFile = "config.yaml";
+    public const string LogFile = "training_log.csv";
+    public const string CheckpointFolder = "checkpoint";
+
+    public static BoltzmannFlow Build(ModelInfo info) => BoltzmannFlow.Create(info.Atoms, info.Scale, info.Arch, info.Hyperparameters);
+
+    public static void Save(string directory, ModelInfo info, BoltzmannFlow averaged)
+    {
+        Directory.CreateDirectory(directory);
+        SaveWeights(averaged, Path.Combine(directory, WeightsFile));
+        var json = JsonSerializer.SerializeToUtf8Bytes(info, new JsonSerializerOptions { WriteIndented = true });
+        AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
+    }
+
+    /// <summary>Loads a trained model; a missing folder, file or damaged weights are named.</summary>
+    public static (BoltzmannFlow Model, ModelInfo Info) Load(string directory, Device? device = null)
+    {
+        string infoPath = Path.Combine(directory, InfoFile);
+        if (!Directory.Exists(directory)) throw new InputException($"--model {directory}: folder not found.");
+        if (!File.Exists(infoPath)) throw new InputException($"--model {directory}: {InfoFile} is missing (not a trained model folder, or training has not finished).");
+        ModelInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(infoPath)) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{infoPath} is not valid: {e.Message}", e);
+        }
+        var model = Build(info);
+        LoadWeights(model, Path.Combine(directory, WeightsFile));
+        if (device is not null) model.to(device);
+        model.eval();
+        return (model, info);
+    }
+
+    /// <summary>Module.save to a temporary name, then rename: a kill never leaves half a weights file.</summary>
+    public static void SaveWeights(nn.Module module, string path)
+    {
+        string tmp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            module.save(tmp);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    public static void LoadWeights(nn.Module module, string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path} is missing.");
+        try
+        {
+            module.load(path);
+        }
+        catch (Exception e) when (e is not InputException)
+        {
+            throw new InputException($"{path} is damaged or belongs to another architecture: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BoltzmannGen.Flows;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Training;
+
+/// <summary>
+/// Everything needed to continue training exactly: weights, averaged weights, optimiser state (AdamW moments),
+/// step, and the random generator. Written into a fresh folder that replaces the previous one by renames,
+/// so a kill at any moment leaves one complete checkpoint.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private sealed record State(
+        [property: JsonPropertyName("step")] int Step,
+        [property: JsonPropertyName("generator_state")] string GeneratorState,
+        [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds,
+        [property: JsonPropertyName("config")] string ConfigYaml);
+
+    public static void Write(string modelDirectory, int step, double elapsedSeconds, TrainingConfig config,
+                             BoltzmannFlow model, ExponentialMovingAverage ema, BoltzmannFlow scratch,
+                             TorchSharp.Modules.AdamW optimizer, Generator generator)
+    {
+        string final = Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder);
+        string fresh = final + ".new", old = final + ".old";
+        if (Directory.Exists(fresh)) Directory.Delete(fresh, true);
+        Directory.CreateDirectory(fresh);
+        model.save(Path.Combine(fresh, "model.dat"));
+        ema.CopyTo(scratch);
+        scratch.save(Path.Combine(fresh, "ema.dat"));
+        optimizer.save_state_dict(Path.Combine(fresh, "optimizer.dat"));
+        using (var g = generator.get_state())
+        {
+            var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, config.ToYaml());
+            File.WriteAllText(Path.Combine(fresh, "state.json"), JsonSerializer.Serialize(state));
+        }
+        if (Directory.Exists(old)) Directory.Delete(old, true);
+        if (Directory.Exists(final)) Directory.Move(final, old);
+        Directory.Move(fresh, final);
+        if (Directory.Exists(old)) Directory.Delete(old, true);
+    }
+
+    public static bool Exists(string modelDirectory) => Find(modelDirectory) is not null;
+
+    /// <summary>Restores a checkpoint into the given objects; returns (step, elapsed seconds). Damage is an InputException.</summary>
+    public static (int Step, double ElapsedSeconds) Read(string modelDirectory, TrainingConfig config, BoltzmannFlow model,
+                                                         ExponentialMovingAverage ema, BoltzmannFlow scratch,
+                                                         TorchSharp.Modules.AdamW optimizer, Generator generator)
+    {
+        string folder = Find(modelDirectory) ?? throw new InputException($"--resume: no checkpoint in {modelDirectory}.");
+        try
+        {
+            var state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
+                        ?? throw new InvalidDataException("empty state.json");
+            if (state.ConfigYaml != config.ToYaml())
+                throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, ModelDirectory.ConfigFile)} with your options.");
+            ModelDirectory.LoadWeights(model, Path.Combine(folder, "model.dat"));
+            ModelDirectory.LoadWeights(scratch, Path.Combine(folder, "ema.dat"));
+            ema.Load(scratch.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
+            optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+            using var g = tensor(Convert.FromBase64String(state.GeneratorState));
+            generator.set_state(g);
+            return (state.Step, state.ElapsedSeconds);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException or FormatException)
+        {
+            throw new InputException($"checkpoint {folder} is damaged ({e.Message}); start again without --resume.", e);
+        }
+    }
+
+    private static string? Find(string modelDirectory)
+    {
+        string final = Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder);
+        if (File.Exists(Path.Combine(final, "state.json"))) return final;
+        // A kill between the two renames leaves the previous checkpoint as .old.
+        string old = final + ".old";
+        return File.Exists(Path.Combine(old, "state.json")) ? old : null;
+    }
+}
