@@ -27,6 +27,8 @@ internal sealed partial class JonkerVolgenantSolver
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastReport = TimeSpan.MinValue;
     private int _assigned;
+    private double _spread;
+    internal int FreeAfterRowReduction;
 
     public JonkerVolgenantSolver(IAssignmentCost cost, int threads, IProgress<AssignmentProgress>? progress, CancellationToken cancel)
     {
@@ -53,8 +55,10 @@ internal sealed partial class JonkerVolgenantSolver
         if (_n == 0) return new AssignmentResult([], 0, [], []);
         int[] matches = ColumnReduction();
         ReductionTransfer(matches);
+        AuctionPhases(_spread);
         var free = Enumerable.Range(0, _n).Where(i => _colOfRow[i] < 0).ToList();
-        for (int pass = 0; pass < 2 && free.Count > 0; pass++) free = AugmentingRowReduction(free);
+        for (int pass = 0; pass < RowReductionPasses && free.Count > 0; pass++) free = AugmentingRowReduction(free);
+        FreeAfterRowReduction = free.Count;
         SetRowPotentialsOfAssignedRows();
         foreach (int i in free)
         {
@@ -75,12 +79,14 @@ internal sealed partial class JonkerVolgenantSolver
         int chunks = _runner.ChunksFor(n, 8);
         var minima = new double[chunks][];
         var argmin = new int[chunks][];
+        var maxima = new double[chunks];
         _runner.Run(n, chunks, (c, start, end) =>
         {
             var min = new double[n];
             var arg = new int[n];
             var row = new double[n];
             Array.Fill(min, double.PositiveInfinity);
+            double max = double.NegativeInfinity;
             for (int i = start; i < end && !_cancel.IsCancellationRequested; i++)
             {
                 _cost.FillRow(i, _allColumns, row);
@@ -90,10 +96,12 @@ internal sealed partial class JonkerVolgenantSolver
                     if (!double.IsFinite(x))
                         throw new ArgumentException($"The assignment cost of row {i}, column {j} is {x}; costs must be finite.");
                     if (x < min[j]) (min[j], arg[j]) = (x, i);
+                    if (x > max) max = x;
                 }
             }
             minima[c] = min;
             argmin[c] = arg;
+            maxima[c] = max;
         });
         _cancel.ThrowIfCancellationRequested();
 
@@ -104,6 +112,7 @@ internal sealed partial class JonkerVolgenantSolver
             for (int j = 0; j < n; j++)
                 if (minima[c][j] < best[j]) (best[j], bestRow[j]) = (minima[c][j], argmin[c][j]);
         Array.Copy(best, _v, n);
+        _spread = maxima.Max() - best.Min();
 
         var matches = new int[n];
         for (int j = n - 1; j >= 0; j--)
