@@ -1,0 +1,144 @@
+using BoltzmannGen.Cli;
+using BoltzmannGen.Data;
+using BoltzmannGen.Tests.Support;
+using BoltzmannGen.Training;
+
+namespace BoltzmannGen.Tests.Cli;
+
+/// <summary>A small dataset, OT targets and a briefly trained ALDP flow made through the CLI, shared by the tests.</summary>
+public sealed class SmallFlowRun : IDisposable
+{
+    public SmallFlowRun()
+    {
+        Folder = new TempDir();
+        string ff = EnergyFixtures.Catalog.ForceFieldsDirectory;
+        Data = Path.Combine(Folder.Path, "data");
+        Targets = Path.Combine(Folder.Path, "targets.npz");
+        Model = Path.Combine(Folder.Path, "flow");
+        Samples = Path.Combine(Folder.Path, "samples.npz");
+        Steps.Add(Run(["simulate", "--system", "aldp", "--ns", "0.05", "--equilibrate-ps", "1", "--out", Data, "--forcefields", ff]));
+        Steps.Add(Run(["targets", "--system", "aldp", "--kind", "ot", "--data", Data, "--pairs", "32", "--out", Targets, "--forcefields", ff]));
+        Steps.Add(Run(["train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", Targets, "--data", Data,
+            "--out", Model, "--steps", "10", "--device", "cpu", "--forcefields", ff, "layers=2", "hidden=16", "batch_size=16", "val_every=10", "log_every=5"]));
+        Steps.Add(Run(["sample", "--model", Model, "--n", "64", "--out", Samples, "--seed", "4", "--device", "cpu"]));
+    }
+
+    internal TempDir Folder { get; }
+    public string Data { get; }
+    public string Targets { get; }
+    public string Model { get; }
+    public string Samples { get; }
+    public List<(int Code, string Error)> Steps { get; } = [];
+
+    internal static (int Code, string Error) Run(string[] args)
+    {
+        var errors = new StringWriter();
+        int code = BgenApp.Run(args, errors);
+        return (code, errors.ToString());
+    }
+
+    public void Dispose() => Folder.Dispose();
+}
+
+public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
+{
+    private static string ForceFields => EnergyFixtures.Catalog.ForceFieldsDirectory;
+
+    [Fact]
+    public void Every_stage_succeeded_and_wrote_its_files()
+    {
+        Assert.All(run.Steps, s => Assert.True(s.Code == 0, s.Error));
+        foreach (var f in new[] { ModelDirectory.InfoFile, ModelDirectory.WeightsFile, ModelDirectory.ConfigFile, ModelDirectory.LogFile })
+            Assert.True(File.Exists(Path.Combine(run.Model, f)), f);
+        Assert.Equal(new[] { 64, 22, 3 }, Npz.Read(run.Samples, "positions").Shape);
+        Assert.Equal(new[] { 64 }, Npz.Read(run.Samples, "log_q").Shape);
+        var targets = TargetsFile.Read(run.Targets, "aldp", 22);
+        Assert.Equal(32, targets.Pairs);
+        Assert.True(targets.Meta.MeanSquaredDistancePaired <= targets.Meta.MeanSquaredDistanceRandom);
+    }
+
+    [Fact]
+    public void Logq_of_the_samples_reproduces_their_log_q()
+    {
+        using var dir = new TempDir();
+        var positions = Npz.Read(run.Samples, "positions");
+        var input = dir.File("positions.npy");
+        Npy.Write(input, positions);
+        var (code, error) = SmallFlowRun.Run(["logq", "--model", run.Model, "--input", input, "--out", dir.File("logq.npy"), "--device", "cpu"]);
+        Assert.True(code == 0, error);
+        var recomputed = Npy.Read(dir.File("logq.npy")).AsFloat64();
+        var stored = Npz.Read(run.Samples, "log_q").AsFloat64();
+        // Positions were stored as float32; log q changes by ∇log q · δx ≈ 1e-3 at most for these models.
+        for (int i = 0; i < stored.Length; i++) Assert.True(Math.Abs(recomputed[i] - stored[i]) <= 1e-3 * Math.Max(1, Math.Abs(stored[i]) / 100), $"sample {i}: {recomputed[i]} vs {stored[i]}");
+    }
+
+    [Fact]
+    public void Targets_for_another_system_are_refused_and_nothing_is_written()
+    {
+        using var dir = new TempDir();
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "al3", "--objective", "fort", "--targets", run.Targets, "--out", dir.File("m"), "--forcefields", ForceFields]);
+        Assert.Equal(2, code);
+        Assert.Contains("aldp", error);
+        Assert.False(Directory.Exists(dir.File("m")));
+    }
+
+    [Fact]
+    public void Wrong_shape_targets_are_refused()
+    {
+        using var dir = new TempDir();
+        var t = TargetsFile.Read(run.Targets, "aldp", 22);
+        Npz.Write(dir.File("bad.npz"), ("x0", new NpyArray(t.X0, t.Pairs, 22, 3)), ("x1", new NpyArray(t.X1[..(22 * 3 * 10)], 10, 22, 3)),
+            ("scale", new NpyArray([t.Scale], 1)), ("meta", Npz.Read(run.Targets, "meta")));
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--targets", dir.File("bad.npz"), "--out", dir.File("m"), "--forcefields", ForceFields]);
+        Assert.Equal(2, code);
+        Assert.Contains("x1", error);
+    }
+
+    [Fact]
+    public void Unknown_architecture_lists_the_known_ones()
+    {
+        using var dir = new TempDir();
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--arch", "glow", "--targets", run.Targets, "--out", dir.File("m"), "--forcefields", ForceFields]);
+        Assert.Equal(2, code);
+        Assert.Contains("glow", error);
+        Assert.Contains("tarflow", error);
+    }
+
+    [Fact]
+    public void NaN_in_the_data_is_refused_by_name()
+    {
+        using var dir = new TempDir();
+        foreach (var f in Directory.GetFiles(run.Data)) File.Copy(f, Path.Combine(dir.Path, Path.GetFileName(f)));
+        var train = Npy.Read(dir.File("train.npy"));
+        var values = train.AsFloat32();
+        values[100] = float.NaN;
+        Npy.Write(dir.File("train.npy"), values, train.Shape);
+        // Re-seal the checksums so only the NaN is wrong.
+        var meta = File.ReadAllText(dir.File("meta.json")).Replace(ReferenceDataset.Sha256(Path.Combine(run.Data, "train.npy")), ReferenceDataset.Sha256(dir.File("train.npy")));
+        File.WriteAllText(dir.File("meta.json"), meta);
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--objective", "mle", "--data", dir.Path, "--out", dir.File("m"), "--forcefields", ForceFields]);
+        Assert.Equal(2, code);
+        Assert.Contains("train.npy", error);
+        Assert.Contains("non-finite", error);
+    }
+
+    [Fact]
+    public void An_existing_model_is_not_overwritten_and_resume_needs_a_checkpoint()
+    {
+        string before = File.ReadAllText(Path.Combine(run.Model, ModelDirectory.InfoFile));
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--targets", run.Targets, "--out", run.Model, "--forcefields", ForceFields, "layers=2", "hidden=16"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--resume", error);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(run.Model, ModelDirectory.InfoFile)));
+    }
+
+    [Fact]
+    public void Sampling_from_a_missing_model_is_a_clear_error()
+    {
+        using var dir = new TempDir();
+        var (code, error) = SmallFlowRun.Run(["sample", "--model", dir.File("nothing"), "--n", "5", "--out", dir.File("s.npz")]);
+        Assert.Equal(2, code);
+        Assert.Contains("nothing", error);
+        Assert.Empty(dir.Files());
+    }
+}
