@@ -81,9 +81,12 @@ public sealed class MDRun : IDisposable
                 throw new InputException($"--resume: no interrupted run in {_work} (no {OptionsFile}).");
             var saved = JsonSerializer.Deserialize<MDOptions>(File.ReadAllText(optionsPath))
                         ?? throw new InputException($"{optionsPath} is empty.");
-            var differences = Differences(saved, _options);
+            // --ns may change on resume (extend or shorten a run); everything else must match.
+            var differences = Differences(saved with { Nanoseconds = _options.Nanoseconds }, _options);
             if (differences.Count > 0)
                 throw new InputException($"--resume: the interrupted run in {_work} used different settings: {string.Join("; ", differences)}.");
+            if (saved.Nanoseconds != _options.Nanoseconds)
+                Data.AtomicFile.Write(optionsPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(json)));
             return;
         }
         if (File.Exists(optionsPath))
@@ -115,6 +118,8 @@ public sealed class MDRun : IDisposable
             var checkpoint = MDCheckpoint.Read(checkpointPath, _replicas.Length, _options.TemperaturesK.Count);
             Restore(checkpoint);
             segmentsDone = checkpoint.State.SegmentsDone;
+            if (segmentsDone > _options.Segments)
+                throw new InputException($"--resume --ns {_options.Nanoseconds}: the run has already simulated {segmentsDone * _options.SaveEveryPs / 1000} ns; give at least that.");
             wallBefore = checkpoint.State.WallSeconds;
             store.Truncate(segmentsDone * _replicas.Length);
         }

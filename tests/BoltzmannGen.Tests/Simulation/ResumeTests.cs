@@ -79,3 +79,30 @@ public class ResumeTests
         public void Report(MDProgress value) => report(value);
     }
 }
+
+public class ExtendOnResumeTests
+{
+    [Fact]
+    public void A_stopped_run_can_be_resumed_with_a_different_length()
+    {
+        var system = EnergyFixtures.System("aldp");
+        using var dir = new TempDir();
+        var options = new MDOptions { System = "aldp", Nanoseconds = 0.02, SaveEveryPs = 1, TemperaturesK = [300], EquilibrationPs = 1, CheckpointEveryPs = 5, Seed = 2 };
+        MDResult full;
+        using (var run = new MDRun(system, options with { Nanoseconds = 0.015 }, Path.Combine(dir.Path, "a"), resume: false))
+            full = run.Run();
+        string work = Path.Combine(dir.Path, "b");
+        using (var stop = new CancellationTokenSource())
+        using (var run = new MDRun(system, options, work, resume: false))
+        {
+            stop.Cancel();
+            Assert.Throws<OperationCanceledException>(() => run.Run(null, stop.Token));
+        }
+        using (var run = new MDRun(system, options with { Nanoseconds = 0.015 }, work, resume: true))
+        {
+            var shortened = run.Run();
+            Assert.Equal(15, shortened.Energies.Length);
+            Assert.Equal(full.Energies, shortened.Energies);
+        }
+    }
+}

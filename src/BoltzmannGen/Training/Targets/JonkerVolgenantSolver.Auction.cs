@@ -2,48 +2,163 @@ namespace BoltzmannGen.Training.Targets;
 
 internal sealed partial class JonkerVolgenantSolver
 {
-    internal static double EpsilonStartFraction = 0.1, EpsilonFinalFraction = 1e-6, EpsilonFactor = 5;
+    internal static double EpsilonStartFraction = 0.05, EpsilonFinalFraction = 1e-4, EpsilonFactor = 10;
     internal static int MaxBidsPerRowPerPhase = 20;
-    internal static bool UseAuction = true;
+    internal static bool UseAuction = true, UseTransfer = true;
     internal static int RowReductionPasses = 2;
+    internal static int BatchSize = 128;
     internal long Bids;
 
+    // One bid per batch row: the two smallest reduced costs c − v of the row, and v at those columns when computed.
+    private readonly record struct Bid(double H1, int J1, double H2, int J2, double V1, double V2);
+
+    private Bid[] _bids = [];
+    private double[][] _threadRows = [];
+
     /// <summary>
-    /// Gauss–Seidel auction phases with ε-scaling (Bertsekas): from all rows free, a row bids for its best column j1,
-    /// lowering v_j1 by the gap to its second best plus ε, and displaces the owner. Every phase ends in an
-    /// ε-complementary assignment; shrinking ε leaves v near an optimal dual, so that the exact shortest-path
-    /// phase afterwards only searches short paths.
+    /// Computes the bids of rows[start..start+count) against the current v, one whole row per thread at a time
+    /// (no fork/join per row). v is only read here; the caller applies the bids in order afterwards.
+    /// </summary>
+    private void ComputeBids(List<int> rows, int start, int count)
+    {
+        if (_bids.Length < count) _bids = new Bid[count];
+        if (_threadRows.Length == 0) _threadRows = Enumerable.Range(0, _runner.Threads).Select(_ => new double[_n]).ToArray();
+        _runner.Run(count, _runner.ChunksFor(count, 1), (c, s, e) =>
+        {
+            var row = _threadRows[c];
+            for (int k = s; k < e; k++)
+            {
+                _cost.FillRow(rows[start + k], _allColumns, row);
+                double h1 = double.PositiveInfinity, h2 = double.PositiveInfinity;
+                int j1 = -1, j2 = -1;
+                for (int j = 0; j < row.Length; j++)
+                {
+                    double h = row[j] - _v[j];
+                    if (h < h1) (h2, j2, h1, j1) = (h1, j1, h, j);
+                    else if (h < h2) (h2, j2) = (h, j);
+                }
+                _bids[k] = new Bid(h1, j1, h2, j2, _v[j1], j2 >= 0 ? _v[j2] : 0);
+            }
+        });
+        Bids += count;
+    }
+
+    /// <summary>
+    /// Jacobi auction phases with ε-scaling (Bertsekas): free rows bid in batches against the same v; a row's bid
+    /// for its best column j1 offers v_j1 = c − (second best + ε), the lowest offer per column wins and displaces
+    /// the owner, losers bid again. Each phase ends ε-complementary; as ε shrinks, v approaches an optimal dual,
+    /// so the exact phases that follow (row reduction, shortest paths) have short searches. Does not affect
+    /// exactness, only speed; bids are capped per phase.
     /// </summary>
     private void AuctionPhases(double spread)
     {
-        if (!UseAuction || spread <= 0) return;
+        if (!UseAuction || spread <= 0 || _n < 2) return;
+        var queue = new List<int>(_n);
         for (double eps = EpsilonStartFraction * spread; eps >= EpsilonFinalFraction * spread; eps /= EpsilonFactor)
         {
             Array.Fill(_colOfRow, -1);
             Array.Fill(_rowOfCol, -1);
             _assigned = 0;
-            var queue = new Queue<int>(Enumerable.Range(0, _n));
+            queue.Clear();
+            queue.AddRange(Enumerable.Range(0, _n));
+            int head = 0;
             long limit = (long)MaxBidsPerRowPerPhase * _n, bids = 0;
-            while (queue.Count > 0 && bids++ < limit)
+            while (head < queue.Count && bids < limit)
             {
                 _cancel.ThrowIfCancellationRequested();
-                int i = queue.Dequeue();
-                var (u1, j1, u2, _) = TwoSmallestReduced(i);
-                _v[j1] -= u2 - u1 + eps;
-                int displaced = _rowOfCol[j1];
-                if (displaced >= 0)
+                int count = Math.Min(BatchSize, queue.Count - head);
+                ComputeBids(queue, head, count);
+                bids += count;
+                for (int k = 0; k < count; k++)
                 {
-                    _colOfRow[displaced] = -1;
-                    queue.Enqueue(displaced);
+                    int i = queue[head + k];
+                    var bid = _bids[k];
+                    double offer = bid.V1 - (bid.H2 - bid.H1 + eps);
+                    int j = bid.J1;
+                    if (!(offer < _v[j]))
+                    {
+                        queue.Add(i); // outbid within this batch
+                        continue;
+                    }
+                    _v[j] = offer;
+                    int displaced = _rowOfCol[j];
+                    if (displaced >= 0)
+                    {
+                        _colOfRow[displaced] = -1;
+                        queue.Add(displaced);
+                    }
+                    else _assigned++;
+                    Assign(i, j);
                 }
-                else _assigned++;
-                Assign(i, j1);
+                head += count;
+                if (head > _n) // keep the queue from growing without bound
+                {
+                    queue.RemoveRange(0, head);
+                    head = 0;
+                }
                 Report(AssignmentPhase.RowReduction);
             }
-            Bids += bids;
         }
         Array.Fill(_colOfRow, -1);
         Array.Fill(_rowOfCol, -1);
         _assigned = 0;
+    }
+
+    /// <summary>
+    /// JV augmenting row reduction (an auction with ε = 0), bids computed in batches: a free row takes the column
+    /// of its smallest c − v; with a positive gap to its second smallest, v there drops by the gap (the row keeps
+    /// it as a tied minimum) and the displaced row bids again in this pass; with a tie it takes the second column
+    /// and a displaced row waits for the next pass. A bid whose column changed price earlier in the batch is
+    /// recomputed. Invariant: every assigned row's column is a minimum of its c − v. At most n bids per pass.
+    /// </summary>
+    private List<int> AugmentingRowReduction(List<int> free)
+    {
+        Report(AssignmentPhase.RowReduction, force: true);
+        var queue = new List<int>(free);
+        var next = new List<int>();
+        int head = 0;
+        long bids = 0;
+        while (head < queue.Count && bids < _n)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            int count = (int)Math.Min(Math.Min(BatchSize, queue.Count - head), _n - bids);
+            ComputeBids(queue, head, count);
+            bids += count;
+            for (int k = 0; k < count; k++)
+            {
+                int i = queue[head + k];
+                var bid = _bids[k];
+                int j = bid.J1;
+                if (_v[j] != bid.V1)
+                {
+                    queue.Add(i);
+                    continue;
+                }
+                int displaced = _rowOfCol[j];
+                bool gap = bid.H1 < bid.H2;
+                if (gap) _v[j] -= bid.H2 - bid.H1;
+                else if (displaced >= 0)
+                {
+                    if (_v[bid.J2] != bid.V2)
+                    {
+                        queue.Add(i);
+                        continue;
+                    }
+                    j = bid.J2;
+                    displaced = _rowOfCol[j];
+                }
+                if (displaced >= 0)
+                {
+                    _colOfRow[displaced] = -1;
+                    (gap ? queue : next).Add(displaced);
+                }
+                else _assigned++;
+                Assign(i, j);
+            }
+            head += count;
+            Report(AssignmentPhase.RowReduction);
+        }
+        next.AddRange(queue.Skip(head));
+        return next;
     }
 }

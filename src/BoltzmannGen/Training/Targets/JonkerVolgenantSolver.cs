@@ -54,7 +54,7 @@ internal sealed partial class JonkerVolgenantSolver
     {
         if (_n == 0) return new AssignmentResult([], 0, [], []);
         int[] matches = ColumnReduction();
-        ReductionTransfer(matches);
+        if (UseTransfer) ReductionTransfer(matches);
         AuctionPhases(_spread);
         var free = Enumerable.Range(0, _n).Where(i => _colOfRow[i] < 0).ToList();
         for (int pass = 0; pass < RowReductionPasses && free.Count > 0; pass++) free = AugmentingRowReduction(free);
@@ -155,82 +155,6 @@ internal sealed partial class JonkerVolgenantSolver
         });
         _cancel.ThrowIfCancellationRequested();
         for (int k = 0; k < rows.Length; k++) _v[_colOfRow[rows[k]]] -= mu[k];
-    }
-
-    /// <summary>
-    /// One JV augmenting-row-reduction pass: a free row takes the column of its smallest reduced cost c − v; if
-    /// the gap to its second smallest is positive, that column's v drops by the gap (the row keeps it as a tied
-    /// minimum) and the displaced row is tried at once, otherwise the displaced row waits for the next pass.
-    /// Invariant: every assigned row's column is a minimum of its c − v. Capped at n row scans per pass.
-    /// </summary>
-    private List<int> AugmentingRowReduction(List<int> free)
-    {
-        Report(AssignmentPhase.RowReduction, force: true);
-        var next = new List<int>();
-        int scans = 0;
-        for (int k = 0; k < free.Count; k++)
-        {
-            int i = free[k];
-            while (true)
-            {
-                if (scans++ >= _n)
-                {
-                    next.Add(i);
-                    next.AddRange(free.Skip(k + 1));
-                    return next;
-                }
-                _cancel.ThrowIfCancellationRequested();
-                var (u1, j1, u2, j2) = TwoSmallestReduced(i);
-                int displaced = _rowOfCol[j1];
-                bool gap = u1 < u2;
-                if (gap) _v[j1] -= u2 - u1;
-                else if (displaced >= 0)
-                {
-                    j1 = j2;
-                    displaced = _rowOfCol[j2];
-                }
-                if (displaced >= 0) _colOfRow[displaced] = -1;
-                else _assigned++;
-                Assign(i, j1);
-                Report(AssignmentPhase.RowReduction);
-                if (displaced < 0) break;
-                if (!gap)
-                {
-                    next.Add(displaced);
-                    break;
-                }
-                i = displaced;
-            }
-        }
-        return next;
-    }
-
-    /// <summary>The smallest and second smallest c(i, j) − v_j of row i (smallest index first among ties).</summary>
-    private (double U1, int J1, double U2, int J2) TwoSmallestReduced(int i)
-    {
-        int chunks = _runner.ChunksFor(_n, MinColumnsPerChunk);
-        var best = new (double U1, int J1, double U2, int J2)[chunks];
-        _runner.Run(_n, chunks, (c, start, end) =>
-        {
-            _cost.FillRow(i, _allColumns.AsSpan(start, end - start), _row.AsSpan(start, end - start));
-            var t = (U1: double.PositiveInfinity, J1: -1, U2: double.PositiveInfinity, J2: -1);
-            for (int j = start; j < end; j++) Insert(ref t, _row[j] - _v[j], j);
-            best[c] = t;
-        });
-        var r = best[0];
-        for (int c = 1; c < chunks; c++)
-        {
-            Insert(ref r, best[c].U1, best[c].J1);
-            Insert(ref r, best[c].U2, best[c].J2);
-        }
-        return r;
-
-        static void Insert(ref (double U1, int J1, double U2, int J2) t, double h, int j)
-        {
-            if (j < 0) return;
-            if (h < t.U1) t = (h, j, t.U1, t.J1);
-            else if (h < t.U2) (t.U2, t.J2) = (h, j);
-        }
     }
 
     /// <summary>u_i = c(i, σ(i)) − v_σ(i), which with the row-reduction invariant makes c − u − v ≥ 0 on assigned rows.</summary>
