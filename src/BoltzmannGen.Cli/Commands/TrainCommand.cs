@@ -67,6 +67,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var config = TrainingConfig.Load(settings.Config, overrides);
         if (!FlowArchitectures.Names.Contains(config.Arch))
             throw new InputException($"--arch {config.Arch} is unknown; known architectures: {string.Join(", ", FlowArchitectures.Names)}.");
+        if (config.Arch == "tarflow" && config.Objective == "mle" && config.BatchSize > 128)
+            throw new InputException($"batch_size {config.BatchSize} is too large for tarflow by MLE: its density direction is sequential over atoms and " +
+                                     "keeps every pass for backpropagation (≈40 MB per conformation); use batch_size=64 (or FORT, whose direction is parallel).");
         var system = settings.LoadSystem();
         var dataset = settings.Data is null ? null : ReferenceDataset.Load(settings.Data, system);
         if (dataset is not null) RejectNonFinite(dataset);

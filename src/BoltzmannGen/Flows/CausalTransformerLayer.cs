@@ -28,7 +28,10 @@ public sealed class CausalTransformerLayer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor h)
     {
+        // A scope per layer frees the intermediates as soon as the layer is done (autograd keeps what it
+        // needs); without it a 10,000-conformation batch holds every layer's activations at once.
+        using var scope = NewDisposeScope();
         h = h + attention.call(attentionNorm.call(h));
-        return h + contract.call(nn.functional.gelu(expand.call(mlpNorm.call(h))));
+        return scope.MoveToOuter(h + contract.call(nn.functional.gelu(expand.call(mlpNorm.call(h)))));
     }
 }

@@ -32,9 +32,10 @@ public sealed class FlowSequence : FlowLayer
         var logDet = zeros(x.shape[0], dtype: x.dtype, device: x.device);
         foreach (var layer in layers)
         {
+            // Free each layer's intermediates when it is done; only x and the log-det move on.
+            using var scope = NewDisposeScope();
             var (y, ld) = layer.Forward(x);
-            x = y;
-            logDet = logDet + ld;
+            (x, logDet) = scope.MoveToOuter(y, logDet + ld);
         }
         return (x, logDet);
     }
@@ -45,9 +46,9 @@ public sealed class FlowSequence : FlowLayer
         var logDet = zeros(y.shape[0], dtype: y.dtype, device: y.device);
         for (int i = layers.Count - 1; i >= 0; i--)
         {
+            using var scope = NewDisposeScope();
             var (x, ld) = layers[i].Inverse(y);
-            y = x;
-            logDet = logDet + ld;
+            (y, logDet) = scope.MoveToOuter(x, logDet + ld);
         }
         return (y, logDet);
     }

@@ -2,18 +2,18 @@ namespace BoltzmannGen.Training.Targets;
 
 internal sealed partial class JonkerVolgenantSolver
 {
-    internal static double EpsilonStartFraction = 0.05, EpsilonFinalFraction = 1e-4, EpsilonFactor = 10;
-    internal static int MaxBidsPerRowPerPhase = 20;
-    internal static bool UseAuction = true, UseTransfer = true;
-    internal static int RowReductionPasses = 2;
-    internal static int BatchSize = 128;
-    internal long Bids;
+    // ε runs from 5 % of the cost spread (max c − min c) down to 1e-4 of it in steps of 10 (three phases). Measured
+    // on ALDP frames against Gaussian draws (n = 5,000, d = 66): without the auction the shortest-path phase read
+    // ~130·n² cost entries; with it the whole solve reads ~20·n².
+    private const double EpsilonStart = 0.05, EpsilonEnd = 1e-4, EpsilonFactor = 10;
+    private const int MaxBidsPerRowPerPhase = 20;
+    // Rows bidding against the same prices; fixed (not per thread) so the result does not depend on threads.
+    private const int BatchSize = 16;
 
     // One bid per batch row: the two smallest reduced costs c − v of the row, and v at those columns when computed.
     private readonly record struct Bid(double H1, int J1, double H2, int J2, double V1, double V2);
 
-    private Bid[] _bids = [];
-    private double[][] _threadRows = [];
+    private readonly Bid[] _bids = new Bid[BatchSize];
 
     /// <summary>
     /// Computes the bids of rows[start..start+count) against the current v, one whole row per thread at a time
@@ -21,23 +21,27 @@ internal sealed partial class JonkerVolgenantSolver
     /// </summary>
     private void ComputeBids(List<int> rows, int start, int count)
     {
-        if (_bids.Length < count) _bids = new Bid[count];
-        if (_threadRows.Length == 0) _threadRows = Enumerable.Range(0, _runner.Threads).Select(_ => new double[_n]).ToArray();
+        var batch = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows).Slice(start, count).ToArray();
         _runner.Run(count, _runner.ChunksFor(count, 1), (c, s, e) =>
         {
-            var row = _threadRows[c];
-            for (int k = s; k < e; k++)
+            var buffer = _threadRows[c];
+            for (int block = s; block < e; block += BlockRows)
             {
-                _cost.FillRow(rows[start + k], _allColumns, row);
-                double h1 = double.PositiveInfinity, h2 = double.PositiveInfinity;
-                int j1 = -1, j2 = -1;
-                for (int j = 0; j < row.Length; j++)
+                int rowsInBlock = Math.Min(BlockRows, e - block);
+                FillRows(batch.AsSpan(block, rowsInBlock), buffer);
+                for (int r = 0; r < rowsInBlock; r++)
                 {
-                    double h = row[j] - _v[j];
-                    if (h < h1) (h2, j2, h1, j1) = (h1, j1, h, j);
-                    else if (h < h2) (h2, j2) = (h, j);
+                    var row = buffer.AsSpan(r * _n, _n);
+                    double h1 = double.PositiveInfinity, h2 = double.PositiveInfinity;
+                    int j1 = -1, j2 = -1;
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        double h = row[j] - _v[j];
+                        if (h < h1) (h2, j2, h1, j1) = (h1, j1, h, j);
+                        else if (h < h2) (h2, j2) = (h, j);
+                    }
+                    _bids[block + r] = new Bid(h1, j1, h2, j2, _v[j1], j2 >= 0 ? _v[j2] : 0);
                 }
-                _bids[k] = new Bid(h1, j1, h2, j2, _v[j1], j2 >= 0 ? _v[j2] : 0);
             }
         });
         Bids += count;
@@ -52,9 +56,9 @@ internal sealed partial class JonkerVolgenantSolver
     /// </summary>
     private void AuctionPhases(double spread)
     {
-        if (!UseAuction || spread <= 0 || _n < 2) return;
+        if (!(spread > 0) || _n < 2) return;
         var queue = new List<int>(_n);
-        for (double eps = EpsilonStartFraction * spread; eps >= EpsilonFinalFraction * spread; eps /= EpsilonFactor)
+        for (double eps = EpsilonStart * spread; eps >= EpsilonEnd * spread; eps /= EpsilonFactor)
         {
             Array.Fill(_colOfRow, -1);
             Array.Fill(_rowOfCol, -1);
@@ -98,6 +102,7 @@ internal sealed partial class JonkerVolgenantSolver
                 }
                 Report(AssignmentPhase.RowReduction);
             }
+            if (bids >= limit) break; // a price war (typically many tied costs): leave the rest to the exact phases
         }
         Array.Fill(_colOfRow, -1);
         Array.Fill(_rowOfCol, -1);

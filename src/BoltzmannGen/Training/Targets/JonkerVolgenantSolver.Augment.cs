@@ -2,6 +2,7 @@ namespace BoltzmannGen.Training.Targets;
 
 internal sealed partial class JonkerVolgenantSolver
 {
+    private readonly double[] _row;       // costs of the row being scanned, by position in _remaining
     private readonly double[] _dist;      // shortest reduced path length to each column
     private readonly int[] _pred;         // row from which each column was last reached
     private readonly int[] _remaining;    // columns not yet scanned, [0, remainingCount)

@@ -115,16 +115,31 @@ public class LinearAssignmentTests
     }
 
     [Fact]
-    public void Result_does_not_depend_on_the_thread_count()
+    public void Result_does_not_depend_on_the_thread_count_and_carries_a_dual_certificate()
     {
-        // 3,000 columns: the row scans really are split into chunks with two threads.
-        const int n = 3000, d = 6;
-        var a = Gaussian(5, n, d);
-        var b = Gaussian(6, n, d, shift: 0.5);
-        var one = LinearAssignment.SolveSquaredEuclidean(a, b, n, d, threads: 1);
-        var two = LinearAssignment.SolveSquaredEuclidean(a, b, n, d, threads: 2);
+        // Over 4,096 columns, so with two threads the shortest-path row scans are split into column chunks too
+        // (bids and reductions always split by rows); small integer costs make ties everywhere, which is where a
+        // chunked scan could pick a different column than a single one.
+        var cost = new HashedIntegerCost(4200, levels: 7);
+        var one = LinearAssignment.Solve(cost, threads: 1);
+        var two = LinearAssignment.Solve(cost, threads: 2);
         Assert.Equal(one.ColumnOfRow, two.ColumnOfRow);
         Assert.Equal(one.Cost, two.Cost);
+        AssertPermutation(two.ColumnOfRow, cost.Size);
+
+        // Optimality proof independent of the solver's path: c − u − v ≥ 0 everywhere, = 0 on the assignment.
+        var all = Enumerable.Range(0, cost.Size).ToArray();
+        var row = new double[cost.Size];
+        double gap = 0, worst = 0;
+        for (int i = 0; i < cost.Size; i++)
+        {
+            cost.FillRow(i, all, row);
+            double u = two.RowPotentials[i];
+            for (int j = 0; j < cost.Size; j++) worst = Math.Min(worst, row[j] - u - two.ColumnPotentials[j]);
+            gap += row[two.ColumnOfRow[i]] - u - two.ColumnPotentials[two.ColumnOfRow[i]];
+        }
+        Assert.True(worst >= -1e-9, $"dual infeasible by {worst}");
+        Assert.True(Math.Abs(gap) < 1e-6, $"primal − dual = {gap}");
     }
 
     [Fact]
@@ -185,6 +200,24 @@ public class LinearAssignmentTests
     private sealed class SynchronousProgress(Action<AssignmentProgress> report) : IProgress<AssignmentProgress>
     {
         public void Report(AssignmentProgress value) => report(value);
+    }
+
+    /// <summary>c(i, j) ∈ {0, …, levels − 1} from an integer hash of (i, j): cheap, reproducible, full of ties.</summary>
+    private sealed class HashedIntegerCost(int n, int levels) : IAssignmentCost
+    {
+        public int Size => n;
+
+        public void FillRow(int row, ReadOnlySpan<int> columns, Span<double> destination)
+        {
+            for (int k = 0; k < columns.Length; k++)
+            {
+                ulong h = (ulong)row * 0x9E3779B97F4A7C15UL ^ (ulong)columns[k] * 0xC2B2AE3D27D4EB4FUL;
+                h ^= h >> 29;
+                h *= 0xBF58476D1CE4E5B9UL;
+                h ^= h >> 32;
+                destination[k] = (double)(h % (ulong)levels);
+            }
+        }
     }
 
     private sealed class NaNRowCost : IAssignmentCost
