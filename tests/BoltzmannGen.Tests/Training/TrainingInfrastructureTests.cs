@@ -74,3 +74,15 @@ public class ScheduleAndEmaTests
         Assert.Equal(1 - Math.Pow(0.9, 5), copy.weight!.item<float>(), 6);
     }
 }
+
+public class ShippedConfigTests
+{
+    [Theory]
+    [InlineData("train-fort.yaml", "fort")]
+    [InlineData("train-mle.yaml", "mle")]
+    public void Shipped_configs_load_with_their_objective(string file, string objective)
+    {
+        var path = Path.Combine(FixturePath.Get(""), "..", "..", "..", "configs", file);
+        Assert.Equal(objective, TrainingConfig.Load(path, []).Objective);
+    }
+}
