@@ -58,6 +58,25 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         double seconds = clock.Elapsed.TotalSeconds;
         Npz.Write(settings.Out, ("positions", new NpyArray(positions, settings.Count, info.Atoms, 3)), ("log_q", new NpyArray(logQ, settings.Count)));
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");
+        ReportValidity(info.System, positions, settings.Count, info.Atoms);
         return 0;
+    }
+
+    /// <summary>A quick look at quality: how many samples have every bond within 0.02 nm and every CA L.</summary>
+    private static void ReportValidity(string systemName, float[] positions, int count, int atoms)
+    {
+        Systems.PeptideSystem system;
+        try { system = Systems.SystemCatalog.Default().Get(systemName); }
+        catch (InputException) { return; } // a model of a system not in this catalog: nothing to compare with
+        var check = new Sampling.ValidityCheck(system.Topology, system.ReferencePositions);
+        int per = 3 * atoms, bonds = 0, chiral = 0;
+        var frame = new double[per];
+        for (int i = 0; i < count; i++)
+        {
+            for (int k = 0; k < per; k++) frame[k] = positions[(long)i * per + k];
+            if (check.BondsOk(frame)) bonds++;
+            if (check.AllL(frame)) chiral++;
+        }
+        AnsiConsole.MarkupLine($"bonds within {check.BondTolerance} nm of the reference: {100.0 * bonds / count:F1} %; all CA L: {100.0 * chiral / count:F1} %");
     }
 }

@@ -7,7 +7,7 @@ namespace BoltzmannGen.Data;
 /// </summary>
 public static class FrameFile
 {
-    public static readonly IReadOnlyList<string> SupportedExtensions = [".npy", ".pdb", ".dcd"];
+    public static readonly IReadOnlyList<string> SupportedExtensions = [".npy", ".npz", ".pdb", ".dcd"];
 
     public static Frames Read(string path, int expectedAtoms)
     {
@@ -16,7 +16,11 @@ public static class FrameFile
         string ext = Path.GetExtension(path).ToLowerInvariant();
         var frames = ext switch
         {
-            ".npy" => ReadNpy(path, expectedAtoms),
+            ".npy" => ReadNpy(Npy.Read(path), path, expectedAtoms),
+            // samples.npz from `bgen sample`: its "positions" array.
+            ".npz" => Npz.Contains(path, "positions")
+                ? ReadNpy(Npz.Read(path, "positions"), path + ":positions", expectedAtoms)
+                : throw new InputException($"{path}: no 'positions' array (found {string.Join(", ", Npz.Names(path))})."),
             ".pdb" => Pdb.Read(path).Frames,
             ".dcd" => Dcd.Read(path, expectedAtoms),
             _ => throw new InputException(
@@ -27,9 +31,8 @@ public static class FrameFile
         return frames;
     }
 
-    private static Frames ReadNpy(string path, int expectedAtoms)
+    private static Frames ReadNpy(NpyArray array, string path, int expectedAtoms)
     {
-        var array = Npy.Read(path);
         if (array.DType is not (NpyDType.Float32 or NpyDType.Float64))
             throw new InputException($"{path}: positions must be float32 or float64 nm, found {NpyDTypes.Name(array.DType)} ('{array.Descr}').");
         int[] s = array.Shape;

@@ -76,7 +76,7 @@ public class FrameFileTests
         var e = Assert.Throws<InputException>(() => FrameFile.Read(file, 1));
         Assert.Contains(file, e.Message);
         Assert.Contains(shown, e.Message);
-        Assert.Contains(".npy, .pdb, .dcd", e.Message);
+        Assert.Contains(".npy, .npz, .pdb, .dcd", e.Message);
     }
 
     [Theory]

@@ -1,0 +1,42 @@
+using BoltzmannGen.Systems;
+
+namespace BoltzmannGen.Sampling;
+
+/// <summary>
+/// Is a generated conformation the molecule at all? Every bond of the topology within <see cref="BondTolerance"/>
+/// (nm) of its length in the reference structure, and every CA with L chirality. Samples that fail get weight 0.
+/// </summary>
+public sealed class ValidityCheck
+{
+    private readonly (int I, int J, double Length)[] _bonds;
+    private readonly IReadOnlyList<ChiralityCenter> _centres;
+
+    /// <param name="reference">a valid conformation (nm, [atom, xyz]) giving the bond lengths</param>
+    public ValidityCheck(Topology topology, ReadOnlySpan<double> reference, double bondTolerance = 0.02)
+    {
+        BondTolerance = bondTolerance;
+        var r = reference.ToArray();
+        _bonds = topology.Bonds.Select(b => (b.I, b.J, Distance(r, b.I, b.J))).ToArray();
+        _centres = ChiralityCenters.Of(topology);
+    }
+
+    public double BondTolerance { get; }
+    public int BondCount => _bonds.Length;
+
+    public bool BondsOk(ReadOnlySpan<double> frame)
+    {
+        foreach (var (i, j, length) in _bonds)
+            if (!(Math.Abs(Distance(frame, i, j) - length) <= BondTolerance)) return false;
+        return true;
+    }
+
+    public bool AllL(ReadOnlySpan<double> frame) => ChiralityCenters.AllL(frame, _centres);
+
+    public bool IsValid(ReadOnlySpan<double> frame) => BondsOk(frame) && AllL(frame);
+
+    private static double Distance(ReadOnlySpan<double> x, int i, int j)
+    {
+        double dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1], dz = x[3 * i + 2] - x[3 * j + 2];
+        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
+    }
+}
