@@ -50,7 +50,7 @@ public sealed class BenchFlowsCommand : Command<BenchFlowsCommand.Settings>
             var info = new ModelInfo
             {
                 System = system.Name, Atoms = system.AtomCount, Arch = arch, Scale = 0.3,
-                Hyperparameters = new FlowHyperparameters { Layers = config.Layers, HiddenWidth = config.Hidden, Bins = config.Bins, TailBound = config.TailBound, Heads = config.Heads },
+                Hyperparameters = config.FlowHyperparameters(),
             };
             using var model = ModelDirectory.Build(info);
             model.to(device);

@@ -91,11 +91,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var info = new ModelInfo
         {
             System = system.Name, Atoms = system.AtomCount, Arch = config.Arch, Scale = scale, Objective = config.Objective,
-            Hyperparameters = new FlowHyperparameters
-            {
-                Layers = config.Layers, HiddenWidth = config.Hidden, Bins = config.Bins, TailBound = config.TailBound,
-                Heads = config.Heads, Seed = config.Seed,
-            },
+            Hyperparameters = config.FlowHyperparameters(),
         };
         Func<BoltzmannFlow, Tensor?>? validationFrames = dataset is null ? null : model =>
         {

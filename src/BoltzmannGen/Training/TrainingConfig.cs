@@ -48,6 +48,17 @@ public sealed record TrainingConfig
     public int Bins { get; init; } = 8;
     public double TailBound { get; init; } = 5.0;
     public int Heads { get; init; } = 4;
+    /// <summary>tarflow: autoregressive blocks, transformer width and layers per block.</summary>
+    public int Blocks { get; init; } = 4;
+    public int Channels { get; init; } = 128;
+    public int TransformerLayers { get; init; } = 2;
+
+    /// <summary>The flow's hyperparameters as this config sets them.</summary>
+    public Flows.FlowHyperparameters FlowHyperparameters() => new()
+    {
+        Layers = Layers, HiddenWidth = Hidden, Bins = Bins, TailBound = TailBound, Heads = Heads,
+        Blocks = Blocks, Channels = Channels, TransformerLayers = TransformerLayers, Seed = Seed,
+    };
 
     private static IDeserializer Reader => new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
