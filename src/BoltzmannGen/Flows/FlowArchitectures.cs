@@ -28,24 +28,32 @@ public static class FlowArchitectures
 
         // Module constructors draw from torch's global generator: seed it for reproducible weights, then put the
         // caller's random state back so building a model does not change later draws elsewhere.
-        var saved = get_rng_state();
-        try
+        // One builder at a time: the global generator is process-wide, and two threads seeding and restoring it
+        // at once trip libtorch's internal checks (seen in parallel tests).
+        lock (GlobalGeneratorLock)
         {
-            manual_seed(h.Seed);
-            return key switch
+            var saved = get_rng_state();
+            try
             {
-                "resnvp" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
-                    .Select(s => (FlowLayer)new AffineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.ScaleBound))),
-                "nsf" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
-                    .Select(s => (FlowLayer)new SplineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.Bins, h.Spline))),
-                _ => new FlowSequence(dimension, Enumerable.Range(0, h.Blocks)
-                    .Select(b => (FlowLayer)new AutoregressiveAffineBlock(dimension, h.Channels, h.Heads, h.TransformerLayers, reverse: b % 2 == 1, h.ScaleBound))),
-            };
-        }
-        finally
-        {
-            set_rng_state(saved);
-            saved.Dispose();
+                manual_seed(h.Seed);
+                return key switch
+                {
+                    "resnvp" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
+                        .Select(s => (FlowLayer)new AffineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.ScaleBound))),
+                    "nsf" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
+                        .Select(s => (FlowLayer)new SplineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.Bins, h.Spline))),
+                    _ => new FlowSequence(dimension, Enumerable.Range(0, h.Blocks)
+                        .Select(b => (FlowLayer)new AutoregressiveAffineBlock(dimension, h.Channels, h.Heads, h.TransformerLayers, reverse: b % 2 == 1, h.ScaleBound))),
+                };
+            }
+            finally
+            {
+                set_rng_state(saved);
+                saved.Dispose();
+            }
         }
     }
+
+    // Guards torch's process-wide generator while a model is built (an immutable lock object, not state).
+    private static readonly Lock GlobalGeneratorLock = new();
 }
