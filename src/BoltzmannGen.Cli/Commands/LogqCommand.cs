@@ -31,9 +31,8 @@ public sealed class LogqCommand : Command<LogqCommand.Settings>
         var device = FlowTrainer.ResolveDevice(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
         var frames = FrameFile.Read(settings.Input, info.Atoms);
-        for (int i = 0; i < frames.Positions.Length; i++)
-            if (!double.IsFinite(frames.Positions[i]))
-                throw new InputException($"{settings.Input}: frame {i / (3 * info.Atoms)} has a non-finite coordinate.");
+        if (frames.FirstNonFinite() is { } bad)
+            throw new InputException($"{settings.Input}: frame {bad.Frame} has a non-finite coordinate.");
         var logQ = new double[frames.Count];
         int per = 3 * info.Atoms;
         for (int start = 0; start < frames.Count; start += settings.Batch)

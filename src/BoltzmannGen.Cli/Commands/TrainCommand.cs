@@ -133,10 +133,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         foreach (var split in ReferenceDataset.SplitNames)
         {
-            var frames = dataset.Split(split);
-            for (int i = 0; i < frames.Positions.Length; i++)
-                if (!double.IsFinite(frames.Positions[i]))
-                    throw new InputException($"{dataset.Directory}/{split}.npy: frame {i / (3 * frames.AtomCount)} has a non-finite coordinate.");
+            if (dataset.Split(split).FirstNonFinite() is { } bad)
+                throw new InputException($"{dataset.Directory}/{split}.npy: frame {bad.Frame} has a non-finite coordinate.");
         }
     }
 

@@ -105,14 +105,9 @@ public sealed class PotentialEnergy : IDisposable
 
     private void RejectNonFinite(ReadOnlySpan<double> positions, int firstFrame)
     {
-        int perFrame = 3 * AtomCount;
-        for (int i = 0; i < positions.Length; i++)
-        {
-            if (double.IsFinite(positions[i])) continue;
-            int frame = i / perFrame, atom = i % perFrame / 3;
+        if (Data.Frames.FirstNonFinite(positions, AtomCount) is { } bad)
             throw new InputException(
-                $"{Name}: frame {firstFrame + frame} has a non-finite coordinate ({positions[i]}) at atom {atom}.");
-        }
+                $"{Name}: frame {firstFrame + bad.Frame} has a non-finite coordinate ({bad.Value}) at atom {bad.Atom}.");
     }
 
     public void Dispose()
