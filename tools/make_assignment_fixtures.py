@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Reference optimal assignments for the C# linear-assignment tests.
 
-Writes tests/BoltzmannGen.Tests/Training/Targets/Fixtures/assignment_200.npz with
+Writes tests/BoltzmannGen.Tests/Fixtures/assignment/assignment_200.npz with
   cost               (200, 200) float64   uniform [0, 1) costs
   cost_assignment    (200,) int64         optimal column of each row
   cost_optimum       ()     float64       minimal sum of cost[i, col[i]]
@@ -26,7 +26,7 @@ import os
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "tests", "BoltzmannGen.Tests", "Training", "Targets", "Fixtures", "assignment_200.npz")
+OUT = os.path.join(ROOT, "tests", "BoltzmannGen.Tests", "Fixtures", "assignment", "assignment_200.npz")
 SEED = 20260415
 N, D = 200, 66
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using BoltzmannGen.Data;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Training;
+using BoltzmannGen.Numerics.Assignment;
 using BoltzmannGen.Training.Targets;
 using Spectre.Console;
 using Spectre.Console.Cli;

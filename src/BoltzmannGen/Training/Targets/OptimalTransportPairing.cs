@@ -1,3 +1,5 @@
+using BoltzmannGen.Numerics.Assignment;
+
 namespace BoltzmannGen.Training.Targets;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using BoltzmannGen.Training.Targets;
-using static BoltzmannGen.Tests.Training.Targets.AssignmentTestData;
+using BoltzmannGen.Numerics.Assignment;
+using BoltzmannGen.Tests.Numerics.Assignment;
+using static BoltzmannGen.Tests.Numerics.Assignment.AssignmentTestData;
 
 namespace BoltzmannGen.Tests.Training.Targets;
 

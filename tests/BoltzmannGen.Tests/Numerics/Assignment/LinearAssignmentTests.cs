@@ -1,7 +1,7 @@
-using BoltzmannGen.Training.Targets;
-using static BoltzmannGen.Tests.Training.Targets.AssignmentTestData;
+using BoltzmannGen.Numerics.Assignment;
+using static BoltzmannGen.Tests.Numerics.Assignment.AssignmentTestData;
 
-namespace BoltzmannGen.Tests.Training.Targets;
+namespace BoltzmannGen.Tests.Numerics.Assignment;
 
 public class LinearAssignmentTests
 {

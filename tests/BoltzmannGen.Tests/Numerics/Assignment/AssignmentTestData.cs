@@ -1,7 +1,7 @@
 using BoltzmannGen.Data;
 using BoltzmannGen.Tests.Support;
 
-namespace BoltzmannGen.Tests.Training.Targets;
+namespace BoltzmannGen.Tests.Numerics.Assignment;
 
 /// <summary>Random problems, a brute-force reference and the Python fixture for the assignment tests.</summary>
 internal static class AssignmentTestData
@@ -79,7 +79,7 @@ internal static class AssignmentTestData
     }
 
     /// <summary>c − u − v ≥ −tol everywhere and ≈ 0 on the assignment: the result proves its own optimality.</summary>
-    public static void AssertDualCertificate(double[,] cost, BoltzmannGen.Training.Targets.AssignmentResult result, double tol)
+    public static void AssertDualCertificate(double[,] cost, BoltzmannGen.Numerics.Assignment.AssignmentResult result, double tol)
     {
         int n = cost.GetLength(0);
         for (int i = 0; i < n; i++)
@@ -90,7 +90,7 @@ internal static class AssignmentTestData
                 $"assigned pair of row {i} is not tight");
     }
 
-    public static string FixtureFile => Path.Combine(FixturePath.Get(""), "..", "Training", "Targets", "Fixtures", "assignment_200.npz");
+    public static string FixtureFile => FixturePath.Get(Path.Combine("assignment", "assignment_200.npz"));
 
     public static NpyArray Fixture(string name) => Npz.Read(FixtureFile, name);
 

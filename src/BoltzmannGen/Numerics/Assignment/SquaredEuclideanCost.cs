@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// c(i, j) = ||a_i − b_j||², computed on demand in float64 as Σ (a − b)² (not ||a||² + ||b||² − 2a·b, which

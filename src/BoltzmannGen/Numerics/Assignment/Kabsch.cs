@@ -1,6 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>A proper rotation (det R = +1, row-major 3×3) that carries the mobile points onto the reference, and the result.</summary>
 public sealed record KabschAlignment(double[] Aligned, double Rmsd, double[,] Rotation);

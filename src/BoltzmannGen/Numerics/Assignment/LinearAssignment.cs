@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// Exact minimum-cost perfect matching of n rows to n columns (the linear assignment problem): Jonker–Volgenant

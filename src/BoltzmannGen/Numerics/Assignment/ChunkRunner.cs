@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// Runs a body over contiguous chunks of a range on up to <c>threads</c> threads. Chunks are static and in

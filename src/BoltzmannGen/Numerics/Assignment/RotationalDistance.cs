@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// min over proper rotations R of Σ_k ||R m_k − r_k||², without an SVD, for use as an assignment cost (one value

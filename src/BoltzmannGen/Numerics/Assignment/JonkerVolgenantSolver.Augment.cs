@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 internal sealed partial class JonkerVolgenantSolver
 {

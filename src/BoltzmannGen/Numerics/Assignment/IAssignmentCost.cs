@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// A square n×n assignment cost supplied one row at a time, so that a solver never needs the whole matrix

@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>An <see cref="IAssignmentCost"/> over a stored n×n matrix (small problems, tests, the T-W2 metric).</summary>
 internal sealed class DenseCost : IAssignmentCost

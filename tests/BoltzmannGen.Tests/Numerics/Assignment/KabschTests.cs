@@ -1,6 +1,6 @@
-using BoltzmannGen.Training.Targets;
+using BoltzmannGen.Numerics.Assignment;
 
-namespace BoltzmannGen.Tests.Training.Targets;
+namespace BoltzmannGen.Tests.Numerics.Assignment;
 
 public class KabschTests
 {

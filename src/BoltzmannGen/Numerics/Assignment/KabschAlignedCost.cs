@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// c(i, j) = min_R ||x0_i − R y_j||² over proper rotations: data frame j rotated onto prior draw i. Not a

@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// An optimal assignment: row i goes to column <see cref="ColumnOfRow"/>[i], with total cost

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>Shape and finiteness checks for two n × d row-major point sets, with messages that name the offending row.</summary>
 internal static class PointSets

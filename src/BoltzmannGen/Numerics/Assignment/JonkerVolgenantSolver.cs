@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// Exact dense linear assignment in the Jonker–Volgenant framework (Computing 38, 325 (1987)):

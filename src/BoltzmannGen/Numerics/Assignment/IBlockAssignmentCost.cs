@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Numerics.Assignment;
 
 /// <summary>
 /// A cost that can fill several whole rows at once faster than row by row (e.g. by reading each column's data
