@@ -41,6 +41,9 @@ public static class BgenApp
             config.AddCommand<LogqCommand>("logq")
                 .WithDescription("Exact log-density of given conformations under a trained flow.")
                 .WithExample("logq", "--model", "runs/aldp-ot/flow", "--input", "frames.npy", "--out", "logq.npy");
+            config.AddCommand<ReweightCommand>("reweight")
+                .WithDescription("Energies, validity and importance weights (ESS) of samples, added to samples.npz.")
+                .WithExample("reweight", "--system", "aldp", "--samples", "runs/aldp-ot/samples.npz");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks that print throughput figures.");
