@@ -62,7 +62,7 @@ public sealed class FlowTrainer
 
         int start = 0;
         double elapsedBefore = 0;
-        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(_directory, _config, model, ema, scratch, optimizer, generator);
+        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(_directory, _config.ToYaml(), model, ema, scratch, optimizer, generator);
 
         using var log = new TrainingLog(Path.Combine(_directory, ModelDirectory.LogFile), start);
         var clock = Stopwatch.StartNew();
@@ -101,7 +101,7 @@ public sealed class FlowTrainer
             }
             bool stop = cancellation.IsCancellationRequested;
             if (done % _config.CheckpointEvery == 0 || last || stop)
-                TrainingCheckpoint.Write(_directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, _config, model, ema, scratch, optimizer, generator);
+                TrainingCheckpoint.Write(_directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, _config.ToYaml(), model, ema, scratch, optimizer, generator);
             if (stop && !last) cancellation.ThrowIfCancellationRequested();
         }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BoltzmannGen.Flows;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,8 +18,10 @@ public static class TrainingCheckpoint
         [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds,
         [property: JsonPropertyName("config")] string ConfigYaml);
 
-    public static void Write(string modelDirectory, int step, double elapsedSeconds, TrainingConfig config,
-                             BoltzmannFlow model, ExponentialMovingAverage ema, BoltzmannFlow scratch,
+    /// <param name="configYaml">the configuration the run was started with; a resume with another one is refused</param>
+    /// <param name="scratch">a second instance of the model's architecture, used to hold the averaged weights</param>
+    public static void Write(string modelDirectory, int step, double elapsedSeconds, string configYaml,
+                             nn.Module model, ExponentialMovingAverage ema, nn.Module scratch,
                              TorchSharp.Modules.AdamW optimizer, Generator generator)
     {
         string final = Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder);
@@ -33,7 +34,7 @@ public static class TrainingCheckpoint
         optimizer.save_state_dict(Path.Combine(fresh, "optimizer.dat"));
         using (var g = generator.get_state())
         {
-            var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, config.ToYaml());
+            var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, configYaml);
             File.WriteAllText(Path.Combine(fresh, "state.json"), JsonSerializer.Serialize(state));
         }
         if (Directory.Exists(old)) Directory.Delete(old, true);
@@ -45,8 +46,8 @@ public static class TrainingCheckpoint
     public static bool Exists(string modelDirectory) => Find(modelDirectory) is not null;
 
     /// <summary>Restores a checkpoint into the given objects; returns (step, elapsed seconds). Damage is an InputException.</summary>
-    public static (int Step, double ElapsedSeconds) Read(string modelDirectory, TrainingConfig config, BoltzmannFlow model,
-                                                         ExponentialMovingAverage ema, BoltzmannFlow scratch,
+    public static (int Step, double ElapsedSeconds) Read(string modelDirectory, string configYaml, nn.Module model,
+                                                         ExponentialMovingAverage ema, nn.Module scratch,
                                                          TorchSharp.Modules.AdamW optimizer, Generator generator)
     {
         string folder = Find(modelDirectory) ?? throw new InputException($"--resume: no checkpoint in {modelDirectory}.");
@@ -54,7 +55,7 @@ public static class TrainingCheckpoint
         {
             var state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
                         ?? throw new InvalidDataException("empty state.json");
-            if (state.ConfigYaml != config.ToYaml())
+            if (state.ConfigYaml != configYaml)
                 throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, ModelDirectory.ConfigFile)} with your options.");
             ModelDirectory.LoadWeights(model, Path.Combine(folder, "model.dat"));
             ModelDirectory.LoadWeights(scratch, Path.Combine(folder, "ema.dat"));
