@@ -1,7 +1,4 @@
 using System.Globalization;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace BoltzmannGen.Training;
 
@@ -60,47 +57,14 @@ public sealed record TrainingConfig
         Blocks = Blocks, Channels = Channels, TransformerLayers = TransformerLayers, Seed = Seed,
     };
 
-    private static IDeserializer Reader => new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
-
-    private static ISerializer Writer => new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
-
-    public string ToYaml() => Writer.Serialize(this);
+    public string ToYaml() => YamlConfig.ToYaml(this);
 
     /// <summary>Reads <paramref name="path"/> (or the defaults when null) and applies `key=value` overrides.</summary>
     public static TrainingConfig Load(string? path, IEnumerable<string> overrides)
     {
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (path is not null)
-        {
-            if (!File.Exists(path)) throw new InputException($"--config {path}: file not found.");
-            try
-            {
-                var parsed = Reader.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path));
-                if (parsed is not null) foreach (var (k, v) in parsed) values[k] = v;
-            }
-            catch (YamlException e)
-            {
-                throw new InputException($"--config {path}: not valid YAML at line {e.Start.Line}: {e.Message}", e);
-            }
-        }
-        foreach (var o in overrides)
-        {
-            int eq = o.IndexOf('=');
-            if (eq <= 0) throw new InputException($"override '{o}' must look like key=value (e.g. steps=2000).");
-            values[o[..eq].Trim()] = o[(eq + 1)..].Trim();
-        }
-        try
-        {
-            var config = Reader.Deserialize<TrainingConfig>(Writer.Serialize(values)) ?? new TrainingConfig();
-            config.Validate();
-            return config;
-        }
-        catch (YamlException e)
-        {
-            throw new InputException($"training config{(path is null ? "" : $" {path}")}: {e.InnerException?.Message ?? e.Message}", e);
-        }
+        var config = YamlConfig.Load<TrainingConfig>(path, overrides, "training config");
+        config.Validate();
+        return config;
     }
 
     public void Validate()

@@ -1,0 +1,53 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace BoltzmannGen.Training;
+
+/// <summary>
+/// Configuration records as YAML with snake_case keys (what users copy and edit), plus `key=value` overrides from
+/// the command line, which win over the file. Unknown keys are errors, so a typo is never silently ignored.
+/// </summary>
+public static class YamlConfig
+{
+    private static IDeserializer Reader => new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+
+    private static ISerializer Writer => new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+
+    public static string ToYaml<T>(T config) => Writer.Serialize(config);
+
+    /// <summary>Reads <paramref name="path"/> (defaults when null), applies overrides; <paramref name="what"/> names the config in errors.</summary>
+    public static T Load<T>(string? path, IEnumerable<string> overrides, string what) where T : new()
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (path is not null)
+        {
+            if (!File.Exists(path)) throw new InputException($"--config {path}: file not found.");
+            try
+            {
+                var parsed = Reader.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path));
+                if (parsed is not null) foreach (var (k, v) in parsed) values[k] = v;
+            }
+            catch (YamlException e)
+            {
+                throw new InputException($"--config {path}: not valid YAML at line {e.Start.Line}: {e.Message}", e);
+            }
+        }
+        foreach (var o in overrides)
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0) throw new InputException($"override '{o}' must look like key=value (e.g. steps=2000).");
+            values[o[..eq].Trim()] = o[(eq + 1)..].Trim();
+        }
+        try
+        {
+            return Reader.Deserialize<T>(Writer.Serialize(values)) ?? new T();
+        }
+        catch (YamlException e)
+        {
+            throw new InputException($"{what}{(path is null ? "" : $" {path}")}: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
+}
