@@ -141,4 +141,40 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Contains("nothing", error);
         Assert.Empty(dir.Files());
     }
+
+    [Fact]
+    public void Reweight_adds_weights_and_keeps_what_was_there()
+    {
+        using var dir = new TempDir();
+        string copy = dir.File("samples.npz");
+        File.Copy(run.Samples, copy);
+        var before = Npz.ReadAll(copy);
+        var (code, error) = SmallFlowRun.Run(["reweight", "--system", "aldp", "--samples", copy, "--forcefields", ForceFields, "--threads", "2"]);
+        Assert.True(code == 0, error);
+        var after = Npz.ReadAll(copy);
+        Assert.Equal(before["log_q"].AsFloat64(), after["log_q"].AsFloat64());
+        foreach (var name in new[] { "energy", "log_w", "valid", "reflected" }) Assert.Equal(new[] { 64 }, after[name].Shape);
+        // log w = −u − log q wherever the sample is valid with a finite energy, −∞ elsewhere
+        var e = after["energy"].AsFloat64();
+        var lw = after["log_w"].AsFloat64();
+        var lq = after["log_q"].AsFloat64();
+        var ok = after["valid"].AsBool();
+        double kT = BoltzmannGen.Energy.Thermodynamics.KT(300);
+        for (int i = 0; i < 64; i++)
+            if (ok[i] && double.IsFinite(e[i])) Assert.Equal(-e[i] / kT - lq[i], lw[i], 6);
+            else Assert.True(double.IsNegativeInfinity(lw[i]));
+    }
+
+    [Fact]
+    public void Reweighting_samples_of_another_system_is_refused_and_the_file_is_untouched()
+    {
+        using var dir = new TempDir();
+        string copy = dir.File("samples.npz");
+        File.Copy(run.Samples, copy);
+        var bytes = File.ReadAllBytes(copy);
+        var (code, error) = SmallFlowRun.Run(["reweight", "--system", "al4", "--samples", copy, "--forcefields", ForceFields]);
+        Assert.Equal(2, code);
+        Assert.Contains("another system", error);
+        Assert.Equal(bytes, File.ReadAllBytes(copy));
+    }
 }
