@@ -18,6 +18,10 @@ public static class BgenApp
             config.SetApplicationName("bgen");
             config.PropagateExceptions();
             config.UseStrictParsing(); // a mistyped option is an error, not silently ignored
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("The whole pipeline: dataset → teacher → targets → flow → sample → reweight → report, resumable.")
+                .WithExample("run", "--system", "aldp")
+                .WithExample("run", "--system", "aldp", "--preset", "full");
             config.AddCommand<SystemsCommand>("systems")
                 .WithDescription("List the peptide systems: molecule, atoms, force field, solvent, temperature.");
             config.AddCommand<EnergyCommand>("energy")

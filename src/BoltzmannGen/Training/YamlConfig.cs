@@ -39,7 +39,7 @@ public static class YamlConfig
         {
             int eq = o.IndexOf('=');
             if (eq <= 0) throw new InputException($"override '{o}' must look like key=value (e.g. steps=2000).");
-            values[o[..eq].Trim()] = o[(eq + 1)..].Trim();
+            SetDotted(values, o[..eq].Trim(), o[(eq + 1)..].Trim());
         }
         try
         {
@@ -49,5 +49,29 @@ public static class YamlConfig
         {
             throw new InputException($"{what}{(path is null ? "" : $" {path}")}: {e.InnerException?.Message ?? e.Message}", e);
         }
+    }
+
+    /// <summary>`a.b.c=v` sets v inside nested mappings a → b → c (a section of a pipeline config), creating them as needed.</summary>
+    private static void SetDotted(Dictionary<string, object?> values, string key, string value)
+    {
+        var parts = key.Split('.');
+        IDictionary<object, object?>? nested = null;
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            object? next;
+            if (nested is null) values.TryGetValue(parts[i], out next);
+            else nested.TryGetValue(parts[i], out next);
+            var section = next switch
+            {
+                IDictionary<object, object?> d => d,
+                null => new Dictionary<object, object?>(),
+                _ => throw new InputException($"override '{key}={value}': '{parts[i]}' is a value, not a section."),
+            };
+            if (nested is null) values[parts[i]] = section;
+            else nested[parts[i]] = section;
+            nested = section;
+        }
+        if (nested is null) values[key] = value;
+        else nested[parts[^1]] = value;
     }
 }

@@ -1,0 +1,160 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using BoltzmannGen.Cli.Pipeline;
+using BoltzmannGen.Data;
+using BoltzmannGen.Systems;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>
+/// `bgen run`: from MD data to a report in one command. Each stage is a bgen command run in this process; a stage
+/// whose outputs exist for the same configuration is skipped, a killed one continues from its checkpoint.
+/// </summary>
+public sealed class RunCommand : Command<RunCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--system <NAME>")]
+        [Description("Peptide system (overrides the preset's system), e.g. aldp, al3, al4.")]
+        public string? System { get; init; }
+
+        [CommandOption("--preset <NAME>")]
+        [Description("A preset in configs/presets: quick (default, ≤ 15 min for aldp on 2 cores), full (the quality run), smoke (CI).")]
+        [DefaultValue("quick")]
+        public string Preset { get; init; } = "quick";
+
+        [CommandOption("--config <FILE>")]
+        [Description("A run config (same shape as the presets); replaces the preset.")]
+        public string? Config { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Run folder (default runs/<system>-<preset>).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--objective <NAME>")]
+        [Description("fort or mle (sets flow.objective).")]
+        public string? Objective { get; init; }
+
+        [CommandOption("--arch <NAME>")]
+        [Description("nsf, resnvp or tarflow (sets flow.arch).")]
+        public string? Arch { get; init; }
+
+        [CommandOption("--forcefields <DIR>")]
+        [Description("Folder of system folders (default: the repository's forcefields/).")]
+        public string? ForceFields { get; init; }
+
+        [CommandArgument(0, "[KEY=VALUE]")]
+        [Description("Overrides of any stage's option, e.g. flow.steps=2000 targets.pairs=50000 sample.n=50000.")]
+        public string[] Overrides { get; init; } = [];
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
+        string repository = Path.GetDirectoryName(Path.GetFullPath(catalog.ForceFieldsDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
+        string configPath = settings.Config ?? Path.Combine(repository, "configs", "presets", settings.Preset + ".yaml");
+        if (settings.Config is null && !File.Exists(configPath))
+        {
+            var known = Directory.Exists(Path.GetDirectoryName(configPath)) ? Directory.GetFiles(Path.GetDirectoryName(configPath)!, "*.yaml").Select(Path.GetFileNameWithoutExtension) : [];
+            throw new InputException($"--preset {settings.Preset}: no {configPath}. Presets: {string.Join(", ", known)}.");
+        }
+        var overrides = new List<string>(settings.Overrides);
+        if (settings.System is not null) overrides.Add($"system={settings.System}");
+        if (settings.Objective is not null) overrides.Add($"flow.objective={settings.Objective}");
+        if (settings.Arch is not null) overrides.Add($"flow.arch={settings.Arch}");
+        var config = RunConfig.Load(configPath, overrides);
+        var system = catalog.Get(config.System);
+        string preset = settings.Config is null ? settings.Preset : Path.GetFileNameWithoutExtension(configPath);
+        string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
+        Directory.CreateDirectory(run);
+
+        var stages = PipelinePlan.Build(config, run, Path.Combine(repository, "data", system.Name), settings.ForceFields);
+        AtomicFile.Write(Path.Combine(run, "run.yaml"), s => s.Write(global::System.Text.Encoding.UTF8.GetBytes(config.ToYaml())));
+        File.WriteAllText(Path.Combine(run, "teacher.yaml"), PipelinePlan.SectionYaml(config.Teacher));
+        File.WriteAllText(Path.Combine(run, "flow.yaml"), PipelinePlan.SectionYaml(config.Flow));
+
+        var ledger = new StageLedger(run);
+        var clock = Stopwatch.StartNew();
+        var times = new List<(string Stage, double Seconds, string State)>();
+        for (int k = 0; k < stages.Count; k++)
+        {
+            var stage = stages[k];
+            cancellationToken.ThrowIfCancellationRequested();
+            string header = $"stage {k + 1}/{stages.Count}: {stage.Name} — {stage.Description}";
+            if (ledger.Finished(stage.Name) is { } done && done.Hash == stage.Hash && stage.Outputs.All(Exists))
+            {
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(header)}: done earlier ({done.Seconds:F0} s), skipped[/]");
+                times.Add((stage.Name, done.Seconds, "skipped (done earlier)"));
+                continue;
+            }
+            AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(header)}[/] [grey](elapsed {clock.Elapsed:hh\\:mm\\:ss})[/]").LeftJustified());
+            var args = stage.Arguments.ToList();
+            bool resume = stage.Resumable && ledger.Started(stage.Name)?.Hash == stage.Hash && stage.Outputs.Any(Exists);
+            if (resume) args.Add("--resume");
+            else foreach (var output in stage.Outputs) Remove(output);
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(stage.CommandLine)}{(resume ? " --resume" : "")}[/]");
+            ledger.MarkStarted(stage.Name, stage.Hash);
+            var stageClock = Stopwatch.StartNew();
+            var errors = new StringWriter();
+            int code = BgenApp.Run(args.ToArray(), errors);
+            if (code != 0)
+                throw new InputException($"stage {stage.Name} failed: {errors.ToString().Trim().Replace("error: ", "")} (rerun `bgen run` with the same options to continue).");
+            ledger.MarkFinished(stage.Name, stage.Hash, stageClock.Elapsed.TotalSeconds);
+            times.Add((stage.Name, stageClock.Elapsed.TotalSeconds, "ran"));
+        }
+        PrintSummary(run, times, clock.Elapsed.TotalSeconds);
+        return 0;
+    }
+
+    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
+
+    private static void Remove(string path)
+    {
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        else if (File.Exists(path)) File.Delete(path);
+    }
+
+    /// <summary>The figures a user came for, read back from report.json, and the wall time of every stage.</summary>
+    private static void PrintSummary(string run, List<(string Stage, double Seconds, string State)> times, double total)
+    {
+        var table = new Table().Title("[bold]bgen run — summary[/]").AddColumns("", "value");
+        string reportJson = Path.Combine(run, "report", "report.json");
+        if (File.Exists(reportJson))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(reportJson));
+            var r = doc.RootElement;
+            void Row(string label, string key, string format)
+            {
+                if (r.TryGetProperty(key, out var v)) table.AddRow(label, Format(v, format));
+            }
+            Row("samples", "n_samples", "N0");
+            Row("ESS fraction", "ess_fraction", "P3");
+            Row("E-W1 (k_BT, reweighted)", "e_w1", "F3");
+            Row("E-W2 (k_BT, reweighted)", "e_w2", "F3");
+            Row("T-W2", "t_w2", "F3");
+            Row("NLL (test frames)", "nll", "F2");
+            Row("ΔF(φ>0 vs φ<0), flow (k_BT)", "delta_f", "F2");
+            Row("ΔF(φ>0 vs φ<0), MD (k_BT)", "delta_f_md", "F2");
+            Row("samples with log q per second", "samples_per_second", "N0");
+            Row("effective samples per second", "effective_samples_per_second", "F2");
+            Row("MD effective samples per second", "md_effective_samples_per_second", "F4");
+        }
+        foreach (var (stage, seconds, state) in times) table.AddRow($"time: {stage}", $"{seconds:F0} s ({state})");
+        table.AddRow("time: this invocation", $"{total:F0} s");
+        AnsiConsole.Write(table);
+        string html = Path.Combine(run, "report", "report.html");
+        AnsiConsole.MarkupLine($"[bold green]Report:[/] {Markup.Escape(Path.GetFullPath(html))}");
+    }
+
+    private static string Format(JsonElement value, string format) => value.ValueKind switch
+    {
+        JsonValueKind.Number => value.GetDouble().ToString(format, CultureInfo.InvariantCulture),
+        JsonValueKind.Array => string.Join(", ", value.EnumerateArray().Select(v => Format(v, format))),
+        JsonValueKind.Null => "—",
+        _ => value.ToString(),
+    };
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using BoltzmannGen.Training;
+
+namespace BoltzmannGen.Cli.Pipeline;
+
+/// <summary>
+/// The stages of a run, in order: dataset (shipped, or simulated when absent) → teacher → targets → flow →
+/// sample → reweight → report. MLE skips teacher and targets; OT targets skip the teacher.
+/// </summary>
+public static class PipelinePlan
+{
+    public static IReadOnlyList<PipelineStage> Build(RunConfig config, string runDirectory, string repositoryData, string? forceFields)
+    {
+        string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+        string In(string name) => Path.Combine(runDirectory, name);
+        var ff = forceFields is null ? Array.Empty<string>() : ["--forcefields", forceFields];
+        var stages = new List<PipelineStage>();
+        string sys = config.System;
+        string flowYaml = SectionYaml(config.Flow);
+        string objective = config.Flow.TryGetValue("objective", out var o) && o is not null ? o.ToString()! : "fort";
+
+        // Dataset: the shipped one when present, else simulated into the run folder.
+        string data = config.Data.Length > 0 ? config.Data : repositoryData;
+        string dataHash;
+        if (File.Exists(Path.Combine(data, "meta.json")))
+        {
+            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), File.ReadAllText(Path.Combine(data, "meta.json")));
+        }
+        else
+        {
+            if (config.Data.Length > 0) throw new InputException($"data {config.Data}: no dataset there (meta.json missing).");
+            data = In("data");
+            var args = new List<string> { "simulate", "--system", sys, "--ns", F(config.Simulate.Ns), "--out", data, "--seed", config.Simulate.Seed.ToString(CultureInfo.InvariantCulture) };
+            if (config.Simulate.Temperatures.Length > 0) args.AddRange(["--temperatures", config.Simulate.Temperatures]);
+            else args.AddRange(["--replicas", config.Simulate.Replicas.ToString(CultureInfo.InvariantCulture)]);
+            stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns)", [.. args, .. ff], [data], true), ""));
+            dataHash = stages[^1].Hash;
+        }
+
+        string upstream = dataHash;
+        if (objective == "fort")
+        {
+            if (config.Targets.Kind == "reflow")
+            {
+                string teacherYaml = SectionYaml(config.Teacher);
+                stages.Add(Hashed(new PipelineStage("teacher", "flow-matching CNF teacher",
+                    ["teacher", "train", "--system", sys, "--data", data, "--out", In("teacher"), "--config", In("teacher.yaml"), "--device", config.Device, .. ff],
+                    [In("teacher")], true) { ConfigText = teacherYaml }, dataHash));
+                upstream = stages[^1].Hash;
+                stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} reflow pairs from the teacher",
+                    ["targets", "--system", sys, "--kind", "reflow", "--teacher", In("teacher"), "--pairs", I(config.Targets.Pairs), "--out", In("targets.npz"),
+                     "--seed", I(config.Targets.Seed), "--solver", config.Targets.Solver, "--steps", I(config.Targets.OdeSteps), "--device", config.Device, .. ff],
+                    [In("targets.npz")], true), upstream));
+            }
+            else
+            {
+                stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} optimal-transport pairs",
+                    ["targets", "--system", sys, "--kind", "ot", "--data", data, "--pairs", I(config.Targets.Pairs), "--out", In("targets.npz"),
+                     "--seed", I(config.Targets.Seed), "--align", config.Targets.Align, .. ff],
+                    [In("targets.npz")], false), upstream));
+            }
+            upstream = stages[^1].Hash;
+        }
+        var train = new List<string> { "train", "--system", sys, "--data", data, "--out", In("flow"), "--config", In("flow.yaml"), "--device", config.Device };
+        if (objective == "fort") train.AddRange(["--targets", In("targets.npz")]);
+        stages.Add(Hashed(new PipelineStage("flow", $"normalizing flow ({objective})", [.. train, .. ff], [In("flow")], true) { ConfigText = flowYaml }, upstream));
+        stages.Add(Hashed(new PipelineStage("sample", $"{config.Sample.N:N0} samples with log q",
+            ["sample", "--model", In("flow"), "--n", I(config.Sample.N), "--out", In("samples.npz"), "--seed", I(config.Sample.Seed), "--device", config.Device],
+            [In("samples.npz")], false), stages[^1].Hash));
+        var reweight = new List<string> { "reweight", "--system", sys, "--samples", In("samples.npz") };
+        if (config.Reweight.ClipTop > 0) reweight.AddRange(["--clip-top", F(config.Reweight.ClipTop)]);
+        stages.Add(Hashed(new PipelineStage("reweight", "energies and importance weights", [.. reweight, .. ff], [], false), stages[^1].Hash));
+        string label = config.Label.Length > 0 ? config.Label : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}";
+        var report = new List<string> { "report", "--system", sys, "--samples", In("samples.npz"), "--reference", data, "--out", In("report"),
+            "--label", label, "--model", In("flow"), "--bootstrap", I(config.Report.Bootstrap) };
+        stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false), stages[^1].Hash));
+        return stages;
+    }
+
+    /// <summary>The YAML a section is written as (the file its command reads with --config).</summary>
+    public static string SectionYaml(Dictionary<string, object?> section) =>
+        section.Count == 0 ? "{}\n" : YamlConfig.ToYaml(section);
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static PipelineStage Hashed(PipelineStage stage, string upstream) =>
+        stage with { Hash = StageLedger.Hash(stage.Name, string.Join('\u001e', stage.Arguments), stage.ConfigText, upstream) };
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using BoltzmannGen.Training;
+
+namespace BoltzmannGen.Cli.Pipeline;
+
+/// <summary>
+/// One `bgen run`: which system, where, and each stage's options. The `teacher` and `flow` sections are passed
+/// through as the YAML configs of `bgen teacher train` and `bgen train` (their own keys, checked there); the other
+/// sections are small and checked here. Presets (configs/presets/*.yaml) are files of this shape.
+/// </summary>
+public sealed record RunConfig
+{
+    public string System { get; init; } = "aldp";
+    /// <summary>Run folder; empty means runs/&lt;system&gt;-&lt;preset&gt;.</summary>
+    public string Out { get; init; } = "";
+    /// <summary>Reference dataset; empty means data/&lt;system&gt; of the repository, simulated into the run folder when absent.</summary>
+    public string Data { get; init; } = "";
+    public string Label { get; init; } = "";
+    public string Device { get; init; } = "auto";
+    public SimulateSection Simulate { get; init; } = new();
+    public Dictionary<string, object?> Teacher { get; init; } = new();
+    public TargetsSection Targets { get; init; } = new();
+    public Dictionary<string, object?> Flow { get; init; } = new();
+    public SampleSection Sample { get; init; } = new();
+    public ReweightSection Reweight { get; init; } = new();
+    public ReportSection Report { get; init; } = new();
+
+    public sealed record SimulateSection
+    {
+        public double Ns { get; init; } = 10;
+        public string Temperatures { get; init; } = "";
+        public int Replicas { get; init; } = 1;
+        public int Seed { get; init; } = 1;
+    }
+
+    public sealed record TargetsSection
+    {
+        /// <summary>reflow (teacher ODE) or ot (exact assignment with MD frames).</summary>
+        public string Kind { get; init; } = "reflow";
+        public int Pairs { get; init; } = 20000;
+        public int Seed { get; init; } = 2;
+        public string Solver { get; init; } = "rk4";
+        public int OdeSteps { get; init; } = 20;
+        public string Align { get; init; } = "none";
+    }
+
+    public sealed record SampleSection
+    {
+        public int N { get; init; } = 20000;
+        public int Seed { get; init; } = 3;
+    }
+
+    public sealed record ReweightSection
+    {
+        public double ClipTop { get; init; } = 0.0;
+    }
+
+    public sealed record ReportSection
+    {
+        /// <summary>Also sample the teacher CNF (exact likelihood, slow) and report it beside the flow.</summary>
+        public int TeacherSamples { get; init; } = 0;
+        public int Bootstrap { get; init; } = 200;
+    }
+
+    public static RunConfig Load(string? path, IEnumerable<string> overrides)
+    {
+        var config = YamlConfig.Load<RunConfig>(path, overrides, "run config");
+        config.Validate();
+        return config;
+    }
+
+    public string ToYaml() => YamlConfig.ToYaml(this);
+
+    public void Validate()
+    {
+        if (Targets.Kind is not ("reflow" or "ot")) throw new InputException($"targets.kind '{Targets.Kind}' is unknown; use reflow or ot.");
+        if (Targets.Pairs < 2) throw new InputException($"targets.pairs must be at least 2 (got {Targets.Pairs}).");
+        if (Sample.N < 2) throw new InputException($"sample.n must be at least 2 (got {Sample.N}).");
+        if (Reweight.ClipTop is < 0 or >= 1) throw new InputException($"reweight.clip_top must be in [0, 1) (got {Reweight.ClipTop.ToString(CultureInfo.InvariantCulture)}).");
+        if (Simulate.Ns <= 0) throw new InputException("simulate.ns must be positive.");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BoltzmannGen.Data;
+
+namespace BoltzmannGen.Cli.Pipeline;
+
+/// <summary>What the run folder remembers about one stage: the hash of its configuration and inputs, and how long it took.</summary>
+public sealed record StageRecord(
+    [property: JsonPropertyName("stage")] string Stage,
+    [property: JsonPropertyName("hash")] string Hash,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("finished_utc")] string? FinishedUtc);
+
+/// <summary>
+/// The run folder's .stages/ ledger. A stage is skipped when its record says "finished" with the same hash; a
+/// "started" record with the same hash means it was killed, so a resumable stage continues from its checkpoint;
+/// any other hash means its outputs are stale and are removed before it runs again.
+/// </summary>
+public sealed class StageLedger(string runDirectory)
+{
+    private string Folder => Path.Combine(runDirectory, ".stages");
+
+    public static string Hash(params string[] parts)
+    {
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", parts)));
+        return Convert.ToHexStringLower(bytes)[..16];
+    }
+
+    public StageRecord? Finished(string stage) => ReadRecord(Path.Combine(Folder, stage + ".done.json"));
+
+    public StageRecord? Started(string stage) => ReadRecord(Path.Combine(Folder, stage + ".started.json"));
+
+    public void MarkStarted(string stage, string hash)
+    {
+        Directory.CreateDirectory(Folder);
+        File.Delete(Path.Combine(Folder, stage + ".done.json"));
+        Write(Path.Combine(Folder, stage + ".started.json"), new StageRecord(stage, hash, 0, null));
+    }
+
+    public void MarkFinished(string stage, string hash, double seconds)
+    {
+        Write(Path.Combine(Folder, stage + ".done.json"), new StageRecord(stage, hash, Math.Round(seconds, 1), DateTime.UtcNow.ToString("o")));
+        File.Delete(Path.Combine(Folder, stage + ".started.json"));
+    }
+
+    private static void Write(string path, StageRecord record) =>
+        AtomicFile.Write(path, s => s.Write(JsonSerializer.SerializeToUtf8Bytes(record, new JsonSerializerOptions { WriteIndented = true })));
+
+    private static StageRecord? ReadRecord(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<StageRecord>(File.ReadAllText(path)); }
+        catch (JsonException) { return null; } // a damaged record only costs a rerun
+    }
+}
