@@ -65,6 +65,7 @@ public sealed class ReweightCommand : Command<ReweightCommand.Settings>
             (SampleFile.LogW, new NpyArray(result.Weights.LogWeights, file.Count)),
             (SampleFile.Valid, new NpyArray(result.Valid, file.Count)),
             (SampleFile.Reflected, new NpyArray(result.Reflected, file.Count)),
+            (SampleFile.ReweightSeconds, new NpyArray([seconds], 1)),
         };
         ImportanceWeights? clipped = null;
         if (settings.ClipTop is { } fraction and > 0)

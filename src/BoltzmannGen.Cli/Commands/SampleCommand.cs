@@ -56,7 +56,8 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
                 }
             });
         double seconds = clock.Elapsed.TotalSeconds;
-        Npz.Write(settings.Out, ("positions", new NpyArray(positions, settings.Count, info.Atoms, 3)), ("log_q", new NpyArray(logQ, settings.Count)));
+        Npz.Write(settings.Out, ("positions", new NpyArray(positions, settings.Count, info.Atoms, 3)), ("log_q", new NpyArray(logQ, settings.Count)),
+            ("sampling_seconds", new NpyArray([seconds], 1))); // wall time, for the report's samples/s and effective samples/s
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");
         ReportValidity(info.System, positions, settings.Count, info.Atoms);
         return 0;

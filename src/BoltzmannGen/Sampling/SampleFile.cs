@@ -11,7 +11,8 @@ namespace BoltzmannGen.Sampling;
 public sealed class SampleFile
 {
     public const string Positions = "positions", LogQ = "log_q", Energy = "energy", LogW = "log_w", Valid = "valid",
-        Reflected = "reflected", LogWClipped = "log_w_clipped", Resampled = "resampled_index";
+        Reflected = "reflected", LogWClipped = "log_w_clipped", Resampled = "resampled_index",
+        SamplingSeconds = "sampling_seconds", ReweightSeconds = "reweight_seconds";
 
     private SampleFile(string path, IReadOnlyDictionary<string, NpyArray> arrays, int count, int atoms)
     {
