@@ -104,7 +104,7 @@ public static class Comparison
         var labels = runs.Select(r => r.Label).ToArray();
         var ess = Plots.BuildBars("ESS fraction", "ESS / n (%)", labels, runs.Select(r => r.EssFraction * 100).ToArray(), 2);
         var ew1 = Plots.BuildBars("E-W1 (reweighted)", "E-W1 (k_BT)", labels, runs.Select(r => r.EW1).ToArray(), 0);
-        PlotStyle.WriteBytes(path, PlotStyle.Compose(2 * panelWidth, height, null,
+        FigureStyle.WriteBytes(path, FigureStyle.Compose(2 * panelWidth, height, null,
             [(ess, new PixelRect(0, panelWidth, height, 0)), (ew1, new PixelRect(panelWidth, 2 * panelWidth, height, 0))]));
     }
 }

@@ -31,7 +31,7 @@ public static class Plots
     public static Plot BuildRamachandranPanel(FreeEnergyGrid grid, string label, bool colorBar, bool showYLabel = true)
     {
         grid.Validate();
-        var p = PlotStyle.NewPlot();
+        var p = FigureStyle.NewPlot();
         int nx = grid.NX, ny = grid.NY;
         // ScottPlot's heatmap rows run top to bottom; grid index j runs along increasing y.
         var z = new double[ny, nx];
@@ -51,10 +51,10 @@ public static class Plots
         {
             var cb = p.Add.ColorBar(hm);
             cb.Label = "k_BT";
-            cb.LabelStyle.FontSize = PlotStyle.LabelSize;
-            cb.LabelStyle.FontName = PlotStyle.FontFamily;
-            cb.Axis.TickLabelStyle.FontSize = PlotStyle.TickSize;
-            cb.Axis.TickLabelStyle.FontName = PlotStyle.FontFamily;
+            cb.LabelStyle.FontSize = FigureStyle.LabelSize;
+            cb.LabelStyle.FontName = FigureStyle.FontFamily;
+            cb.Axis.TickLabelStyle.FontSize = FigureStyle.TickSize;
+            cb.Axis.TickLabelStyle.FontName = FigureStyle.FontFamily;
         }
         p.Axes.SetLimits(-180, 180, -180, 180);
         SetAngleTicks(p.Axes.Bottom);
@@ -76,7 +76,7 @@ public static class Plots
     /// naming the residue, one shared colour scale 0–6 k_BT with its bar on the right.
     /// </summary>
     public static void WriteRamachandran(string path, string title, IReadOnlyList<RamachandranPanel> panels) =>
-        PlotStyle.WriteBytes(path, RenderRamachandran(title, panels));
+        FigureStyle.WriteBytes(path, RenderRamachandran(title, panels));
 
     public static byte[] RenderRamachandran(string title, IReadOnlyList<RamachandranPanel> panels)
     {
@@ -92,7 +92,7 @@ public static class Plots
             parts.Add((plot, new PixelRect(x, x + w, height, RamaTitleBand)));
             x += w;
         }
-        return PlotStyle.Compose(width, height, title, parts);
+        return FigureStyle.Compose(width, height, title, parts);
     }
 
     private static void SetAngleTicks(IAxis axis) =>
@@ -105,14 +105,14 @@ public static class Plots
     /// </summary>
     public static Plot BuildFreeEnergyProfile(string title, IReadOnlyList<Profile1D> profiles, string xLabel = "φ (degrees)")
     {
-        var p = PlotStyle.NewPlot();
+        var p = FigureStyle.NewPlot();
         for (int k = 0; k < profiles.Count; k++)
         {
             var prof = profiles[k];
             int n = prof.Centres.Length;
             if (prof.Values.Length != n || (prof.Lower?.Length ?? n) != n || (prof.Upper?.Length ?? n) != n)
                 throw new ArgumentException($"profile {prof.Label}: centres, values and band must have the same length");
-            var color = PlotStyle.SeriesColor(k);
+            var color = FigureStyle.SeriesColor(k);
             if (prof.Lower is { } lo && prof.Upper is { } hi)
             {
                 var idx = Enumerable.Range(0, n).Where(i => double.IsFinite(prof.Centres[i]) && double.IsFinite(lo[i]) && double.IsFinite(hi[i])).ToArray();
@@ -140,7 +140,7 @@ public static class Plots
     }
 
     public static void WriteFreeEnergyProfile(string path, string title, IReadOnlyList<Profile1D> profiles, int width = 900, int height = 700) =>
-        PlotStyle.SavePng(BuildFreeEnergyProfile(title, profiles), path, width, height);
+        FigureStyle.SavePng(BuildFreeEnergyProfile(title, profiles), path, width, height);
 
     // ---------------------------------------------------------------- histograms
 
@@ -205,15 +205,17 @@ public static class Plots
     /// and the number of dropped samples (non-finite value or zero weight), so nothing disappears silently.
     /// </summary>
     public static Plot BuildHistograms(string title, string xLabel, IReadOnlyList<SampleSet> sets, int bins = 80, int reference = 0,
-                                       (double Lo, double Hi)? range = null)
+                                       (double Lo, double Hi)? range = null, string droppedText = "non-finite or w = 0 not shown")
     {
         if (sets.Count == 0) throw new ArgumentException("no sample sets to plot");
         var (lo, hi) = range ?? RobustRange(sets, reference);
-        var p = PlotStyle.NewPlot();
+        var p = FigureStyle.NewPlot();
+        double top = 0;
         for (int k = 0; k < sets.Count; k++)
         {
             var h = Histogram(sets[k], lo, hi, bins);
-            var color = PlotStyle.SeriesColor(k);
+            top = Math.Max(top, h.Density.Max());
+            var color = FigureStyle.SeriesColor(k);
             double width = (hi - lo) / bins;
             var bars = Enumerable.Range(0, bins).Select(b => new Bar
             {
@@ -233,11 +235,11 @@ public static class Plots
             outline.MarkerSize = 0;
             var notes = new List<string>();
             if (h.OutsideFraction > 0) notes.Add($"{FormatPercent(h.OutsideFraction)} outside range");
-            if (h.Dropped > 0) notes.Add($"{h.Dropped} dropped");
-            outline.LegendText = sets[k].Label + (notes.Count > 0 ? $" ({string.Join(", ", notes)})" : "");
+            if (h.Dropped > 0) notes.Add($"{h.Dropped} {droppedText}");
+            outline.LegendText = sets[k].Label + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
         }
-        p.Axes.SetLimitsX(lo, hi);
-        p.Axes.Margins(bottom: 0);
+        // Headroom above the tallest bar so the legend (upper right) does not cover the data.
+        p.Axes.SetLimits(lo, hi, 0, top > 0 ? 1.1 * top + 0.09 * top * (sets.Count + 1) : 1);
         p.Title(title);
         p.XLabel(xLabel);
         p.YLabel("density");
@@ -251,7 +253,7 @@ public static class Plots
     /// </summary>
     public static void WriteEnergyHistogram(string path, IReadOnlyList<SampleSet> sets, string title = "Reduced energy", int bins = 80,
                                             int width = 900, int height = 700) =>
-        PlotStyle.SavePng(BuildHistograms(title, "reduced energy u (k_BT)", sets, bins), path, width, height);
+        FigureStyle.SavePng(BuildHistograms(title, "reduced energy u (k_BT)", sets, bins), path, width, height);
 
     /// <summary>
     /// Histogram of log w − max log w over samples with finite log w; samples with w = 0 (non-finite log w) are
@@ -266,22 +268,18 @@ public static class Plots
         double lo = finite.Length > 0 ? Math.Max(-50, Quantile(finite, 0.001)) : -1;
         if (!(lo < 0)) lo = -1;
         lo -= 0.05 * -lo;
-        string label = $"samples (n = {logWeights.Length})";
+        string label = $"n = {logWeights.Length}";
         var p = BuildHistograms(essFraction is { } f ? $"Log importance weights (ESS fraction {FormatPercent(f)})" : "Log importance weights",
-            "log w − max log w", [new SampleSet(label, rel)], bins, range: (lo, 0));
+            "log w − max log w", [new SampleSet(label, rel)], bins, range: (lo, 0), droppedText: "with w = 0 not shown");
         return p;
     }
 
     public static void WriteLogWeightHistogram(string path, double[] logWeights, double? essFraction = null, int width = 900, int height = 700) =>
-        PlotStyle.SavePng(BuildLogWeightHistogram(logWeights, essFraction), path, width, height);
+        FigureStyle.SavePng(BuildLogWeightHistogram(logWeights, essFraction), path, width, height);
 
-    internal static string FormatPercent(double fraction) => fraction switch
-    {
-        double.NaN => "nan",
-        _ when fraction * 100 >= 10 => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %",
-        _ when fraction * 100 >= 0.1 => (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %",
-        _ => (fraction * 100).ToString("0.###E+0", CultureInfo.InvariantCulture) + " %",
-    };
+    /// <summary>A fraction as a percentage with 3 significant digits ("1.23 %", "0.04 %", "12.3 %").</summary>
+    public static string FormatPercent(double fraction) =>
+        double.IsNaN(fraction) ? "nan" : (fraction * 100).ToString("G3", CultureInfo.InvariantCulture) + " %";
 
     // ---------------------------------------------------------------- training curves
 
@@ -315,7 +313,7 @@ public static class Plots
     /// </summary>
     public static (Plot Loss, Plot Nll) BuildTrainingCurves(IReadOnlyList<TrainingLogRow> rows, string title = "Training")
     {
-        var loss = PlotStyle.NewPlot();
+        var loss = FigureStyle.NewPlot();
         var steps = rows.Select(r => (double)r.Step).ToArray();
         bool log = rows.All(r => !double.IsFinite(r.Loss) || r.Loss > 0) && rows.All(r => r.ValLoss is not { } v || v > 0 || !double.IsFinite(v));
         double Y(double v) => log ? Math.Log10(v) : v;
@@ -337,15 +335,19 @@ public static class Plots
         loss.YLabel(log ? "loss (log scale)" : "loss (linear: values ≤ 0)");
         loss.ShowLegend(Alignment.UpperRight);
 
-        var nll = PlotStyle.NewPlot();
+        var nll = FigureStyle.NewPlot();
         var vn = rows.Where(r => r.ValNll is { } v && double.IsFinite(v)).ToArray();
         if (vn.Length > 0)
             AddLine(nll, vn.Select(r => (double)r.Step).ToArray(), vn.Select(r => r.ValNll!.Value).ToArray(), "validation NLL", 2, markers: true);
         else
         {
-            var text = nll.Add.Annotation("no validation NLL logged");
-            text.LabelFontSize = PlotStyle.LabelSize;
-            text.LabelFontName = PlotStyle.FontFamily;
+            double x0 = steps.Length > 0 ? steps.Min() : 0, x1 = steps.Length > 0 ? Math.Max(steps.Max(), x0 + 1) : 1;
+            var text = nll.Add.Text("no validation NLL logged", (x0 + x1) / 2, 0.5);
+            text.LabelFontSize = FigureStyle.LabelSize;
+            text.LabelFontName = FigureStyle.FontFamily;
+            text.LabelAlignment = Alignment.MiddleCenter;
+            nll.Axes.SetLimits(x0, x1, 0, 1);
+            nll.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
         }
         nll.Title(title + ": validation NLL");
         nll.XLabel("step");
@@ -358,7 +360,7 @@ public static class Plots
     {
         var keep = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(xs[i]) && double.IsFinite(ys[i])).ToArray();
         var s = p.Add.Scatter(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray());
-        s.Color = PlotStyle.SeriesColor(colorIndex);
+        s.Color = FigureStyle.SeriesColor(colorIndex);
         s.LineWidth = 2;
         s.MarkerSize = markers ? 6 : 0;
         s.LegendText = label;
@@ -367,7 +369,7 @@ public static class Plots
     public static void WriteTrainingCurves(string path, IReadOnlyList<TrainingLogRow> rows, string title = "Training", int panelWidth = 800, int height = 600)
     {
         var (a, b) = BuildTrainingCurves(rows, title);
-        PlotStyle.WriteBytes(path, PlotStyle.Compose(2 * panelWidth, height, null,
+        FigureStyle.WriteBytes(path, FigureStyle.Compose(2 * panelWidth, height, null,
             [(a, new PixelRect(0, panelWidth, height, 0)), (b, new PixelRect(panelWidth, 2 * panelWidth, height, 0))]));
     }
 
@@ -379,14 +381,14 @@ public static class Plots
     /// <summary>One bar per category; null or non-finite values get no bar and a "n/a" label suffix.</summary>
     public static Plot BuildBars(string title, string yLabel, IReadOnlyList<string> labels, IReadOnlyList<double?> values, int colorIndex = 0)
     {
-        var p = PlotStyle.NewPlot();
+        var p = FigureStyle.NewPlot();
         var bars = new List<Bar>();
         var tickLabels = new string[labels.Count];
         for (int i = 0; i < labels.Count; i++)
         {
             bool ok = values[i] is { } v && double.IsFinite(v);
             tickLabels[i] = ok ? labels[i] : labels[i] + " (n/a)";
-            if (ok) bars.Add(new Bar { Position = i, Value = values[i]!.Value, FillColor = PlotStyle.SeriesColor(colorIndex), Size = 0.6, LineWidth = 0 });
+            if (ok) bars.Add(new Bar { Position = i, Value = values[i]!.Value, FillColor = FigureStyle.SeriesColor(colorIndex), Size = 0.6, LineWidth = 0 });
         }
         if (bars.Count > 0) p.Add.Bars(bars);
         p.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray(), tickLabels);

@@ -9,7 +9,7 @@ namespace BoltzmannGen.Reporting;
 /// headless with no system library but a font in /usr/share/fonts, and without one every label silently
 /// disappears (DESIGN §8; tools/setup.sh installs fonts-dejavu-core).
 /// </summary>
-public static class PlotStyle
+public static class FigureStyle
 {
     public const string FontFamily = "DejaVu Sans";
     public const float TitleSize = 18;
