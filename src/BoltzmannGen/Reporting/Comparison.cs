@@ -1,0 +1,110 @@
+using System.Globalization;
+using BoltzmannGen.Data;
+using CsvHelper;
+using ScottPlot;
+
+namespace BoltzmannGen.Reporting;
+
+/// <summary>
+/// Compares several runs: comparison.md / comparison.csv / comparison.html (one row per run) and comparison.png
+/// (bar plots of ESS fraction and E-W1 per run). Training time is timings["train"] (plus timings["teacher"] when
+/// present: the teacher is part of training a FORT student on reflow targets).
+/// </summary>
+public static class Comparison
+{
+    public const string MarkdownName = "comparison.md", CsvName = "comparison.csv", HtmlName = "comparison.html", PlotName = "comparison.png";
+
+    /// <summary>Residue names over all runs, in first-seen order; ΔF error columns are per residue.</summary>
+    public static IReadOnlyList<string> ResidueColumns(IReadOnlyList<RunReport> runs)
+    {
+        var names = new List<string>();
+        foreach (var r in runs)
+        {
+            int n = new[] { r.Residues.Count, r.DeltaF.Count, r.DeltaFMd.Count }.Max();
+            for (int i = 0; i < n; i++)
+                if (!names.Contains(r.ResidueName(i))) names.Add(r.ResidueName(i));
+        }
+        return names;
+    }
+
+    public static double? TrainingSeconds(RunReport r)
+    {
+        bool hasTrain = r.Timings.TryGetValue("train", out double train);
+        bool hasTeacher = r.Timings.TryGetValue("teacher", out double teacher);
+        return hasTrain || hasTeacher ? (hasTrain ? train : 0) + (hasTeacher ? teacher : 0) : null;
+    }
+
+    private static double? DeltaFErrorFor(RunReport r, string residue)
+    {
+        for (int i = 0; i < Math.Max(r.Residues.Count, r.DeltaF.Count); i++)
+            if (r.ResidueName(i) == residue) return r.DeltaFError(i);
+        return null;
+    }
+
+    /// <summary>The table as header + rows of raw values (CSV form; null = not available).</summary>
+    public static (string[] Header, List<(string Label, string System, double?[] Values)> Rows) Table(IReadOnlyList<RunReport> runs)
+    {
+        var residues = ResidueColumns(runs);
+        var header = new[] { "label", "system", "ess_fraction", "e_w1", "e_w2", "t_w2", "nll" }
+            .Concat(residues.Select(res => $"delta_f_error[{res}]"))
+            .Concat(["training_time_s", "samples_per_s"]).ToArray();
+        var rows = runs.Select(r => (r.Label, r.System,
+            new double?[] { r.EssFraction, r.EW1, r.EW2, r.TW2, r.Nll }
+                .Concat(residues.Select(res => DeltaFErrorFor(r, res)))
+                .Concat([TrainingSeconds(r), r.Efficiency.SamplesPerSecond]).ToArray())).ToList();
+        return (header, rows);
+    }
+
+    /// <summary>Writes the four comparison files into <paramref name="dir"/> (created if needed).</summary>
+    public static void Write(string dir, IReadOnlyList<RunReport> runs)
+    {
+        if (runs.Count == 0) throw new ArgumentException("nothing to compare: no reports");
+        Directory.CreateDirectory(dir);
+        var (header, rows) = Table(runs);
+
+        AtomicFile.Write(Path.Combine(dir, CsvName), stream =>
+        {
+            using var csv = CsvWriter.Create(stream, null, true);
+            csv.WriteHeader(header);
+            foreach (var (label, system, values) in rows)
+            {
+                csv.WriteField(label);
+                csv.WriteField(system);
+                foreach (var v in values) csv.WriteField(ReportWriter.Raw(v));
+                csv.EndRecord();
+            }
+            csv.Flush();
+        });
+
+        WritePlot(Path.Combine(dir, PlotName), runs);
+
+        var residues = ResidueColumns(runs);
+        var doc = new ReportDocument($"BoltzmannGen comparison of {runs.Count} runs");
+        doc.Add(new ReportDocument.Table(
+            new[] { "run", "system", "ESS fraction", "E-W1 (k_BT)", "E-W2 (k_BT)", "T-W2 (rad)", "NLL (nats)" }
+                .Concat(residues.Select(res => $"|ΔF − ΔF_MD| {res} (k_BT)"))
+                .Concat(["training time (s)", "samples/s"]).ToArray(),
+            rows.Select(row => (IReadOnlyList<string>)new[] { row.Label, row.System,
+                    row.Values[0] is { } f ? Plots.FormatPercent(f) : "n/a" }
+                .Concat(row.Values.Skip(1).Take(row.Values.Length - 3).Select(v => ReportWriter.Fmt(v)))
+                .Concat([ReportWriter.Fmt(row.Values[^2], "0.0"), ReportWriter.Fmt(row.Values[^1])]).ToArray()).ToList()));
+        doc.Add(new ReportDocument.Figure(PlotName, "ESS fraction (left, higher is better) and E-W1 (right, lower is better) per run."));
+        doc.Add(new ReportDocument.Heading(2, "How to read this"));
+        doc.Add(new ReportDocument.Bullets(ReportWriter.HowToRead(runs.Any(r => r.Clipping is not null))));
+        var clipped = runs.Where(r => r.Clipping is not null).Select(r => r.Label).ToList();
+        if (clipped.Count > 0)
+            doc.Add(new ReportDocument.Paragraph($"Runs with weight clipping (biased estimates): {string.Join(", ", clipped)}."));
+        doc.WriteMarkdown(Path.Combine(dir, MarkdownName));
+        doc.WriteHtml(Path.Combine(dir, HtmlName));
+    }
+
+    /// <summary>Bar plots of ESS fraction (%) and E-W1 (k_BT) per run, side by side.</summary>
+    public static void WritePlot(string path, IReadOnlyList<RunReport> runs, int panelWidth = 700, int height = 600)
+    {
+        var labels = runs.Select(r => r.Label).ToArray();
+        var ess = Plots.BuildBars("ESS fraction", "ESS / n (%)", labels, runs.Select(r => r.EssFraction * 100).ToArray(), 2);
+        var ew1 = Plots.BuildBars("E-W1 (reweighted)", "E-W1 (k_BT)", labels, runs.Select(r => r.EW1).ToArray(), 0);
+        FigureStyle.WriteBytes(path, FigureStyle.Compose(2 * panelWidth, height, null,
+            [(ess, new PixelRect(0, panelWidth, height, 0)), (ew1, new PixelRect(panelWidth, 2 * panelWidth, height, 0))]));
+    }
+}

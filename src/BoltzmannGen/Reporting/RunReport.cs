@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BoltzmannGen.Data;
+
+namespace BoltzmannGen.Reporting;
+
+/// <summary>Population of one basin (e.g. "φ<0", "φ>0") of one residue: reweighted flow and MD, with optional CIs [low, high].</summary>
+public sealed record BasinPopulation
+{
+    [JsonPropertyName("residue")] public required string Residue { get; init; }
+    [JsonPropertyName("basin")] public required string Basin { get; init; }
+    [JsonPropertyName("flow")] public double? Flow { get; init; }
+    [JsonPropertyName("flow_ci")] public double[]? FlowCi { get; init; }
+    [JsonPropertyName("md")] public double? Md { get; init; }
+    [JsonPropertyName("md_ci")] public double[]? MdCi { get; init; }
+}
+
+/// <summary>Weight clipping applied before the estimates: the fraction of samples clipped and what that does to the bias.</summary>
+public sealed record ClippingInfo
+{
+    [JsonPropertyName("clip_fraction")] public required double ClipFraction { get; init; }
+    [JsonPropertyName("bias")] public required string Bias { get; init; }
+}
+
+/// <summary>Samples that got weight 0 (they still count in n_samples) and mirror images that were reflected.</summary>
+public sealed record SampleCounts
+{
+    [JsonPropertyName("invalid")] public int Invalid { get; init; }
+    [JsonPropertyName("non_finite_energy")] public int NonFiniteEnergy { get; init; }
+    [JsonPropertyName("reflected")] public int Reflected { get; init; }
+}
+
+/// <summary>Throughput: generated samples per second, effective samples per second, and MD's effective samples per second.</summary>
+public sealed record Efficiency
+{
+    [JsonPropertyName("samples_per_s")] public double? SamplesPerSecond { get; init; }
+    [JsonPropertyName("effective_samples_per_s")] public double? EffectiveSamplesPerSecond { get; init; }
+    [JsonPropertyName("md_effective_samples_per_s")] public double? MdEffectiveSamplesPerSecond { get; init; }
+}
+
+/// <summary>
+/// Everything a run's report states (DESIGN §5, §7). Serialised as report.json with snake_case keys; every key is
+/// always written. Conventions of the JSON file:
+/// <list type="bullet">
+/// <item>null = not computed / not applicable;</item>
+/// <item>non-finite numbers are strings: "inf", "-inf", "nan" (Python's float() reads all three); a reader also
+/// accepts "Infinity", "-Infinity", "NaN";</item>
+/// <item>confidence intervals are two-element arrays [low, high];</item>
+/// <item>delta_f, delta_f_ci, delta_f_md, delta_f_md_ci have one entry per residue with a φ, in the order of
+/// residues.</item>
+/// </list>
+/// Units: e_w* in k_BT, t_w2 in radians, nll in nats (over 3N−3 degrees of freedom), delta_f in k_BT, timings in s.
+/// </summary>
+public sealed record RunReport
+{
+    public const int CurrentSchemaVersion = 1;
+
+    [JsonPropertyName("schema_version")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+    [JsonPropertyName("system")] public required string System { get; init; }
+    [JsonPropertyName("label")] public required string Label { get; init; }
+    [JsonPropertyName("n_samples")] public int NSamples { get; init; }
+    [JsonPropertyName("ess")] public double? Ess { get; init; }
+    [JsonPropertyName("ess_fraction")] public double? EssFraction { get; init; }
+    [JsonPropertyName("e_w1")] public double? EW1 { get; init; }
+    [JsonPropertyName("e_w2")] public double? EW2 { get; init; }
+    [JsonPropertyName("e_w1_unweighted")] public double? EW1Unweighted { get; init; }
+    [JsonPropertyName("e_w2_unweighted")] public double? EW2Unweighted { get; init; }
+    [JsonPropertyName("t_w2")] public double? TW2 { get; init; }
+    [JsonPropertyName("t_w2_unweighted")] public double? TW2Unweighted { get; init; }
+    [JsonPropertyName("nll")] public double? Nll { get; init; }
+    [JsonPropertyName("nll_per_dof")] public double? NllPerDof { get; init; }
+    /// <summary>Confidence level of every CI in the report (e.g. 0.95), or null if unknown.</summary>
+    [JsonPropertyName("ci_level")] public double? CiLevel { get; init; }
+    /// <summary>Residue names ("ALA 2"), one per entry of the delta_f lists.</summary>
+    [JsonPropertyName("residues")] public IReadOnlyList<string> Residues { get; init; } = [];
+    [JsonPropertyName("delta_f")] public IReadOnlyList<double?> DeltaF { get; init; } = [];
+    [JsonPropertyName("delta_f_ci")] public IReadOnlyList<double[]?> DeltaFCi { get; init; } = [];
+    [JsonPropertyName("delta_f_md")] public IReadOnlyList<double?> DeltaFMd { get; init; } = [];
+    [JsonPropertyName("delta_f_md_ci")] public IReadOnlyList<double[]?> DeltaFMdCi { get; init; } = [];
+    [JsonPropertyName("basin_populations")] public IReadOnlyList<BasinPopulation> BasinPopulations { get; init; } = [];
+    [JsonPropertyName("clipping")] public ClippingInfo? Clipping { get; init; }
+    [JsonPropertyName("sample_counts")] public SampleCounts SampleCounts { get; init; } = new();
+    /// <summary>Wall-clock seconds per stage (simulate, teacher, targets, train, sample, reweight, report, …).</summary>
+    [JsonPropertyName("timings")] public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
+    [JsonPropertyName("efficiency")] public Efficiency Efficiency { get; init; } = new();
+    [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
+    [JsonPropertyName("plots")] public IReadOnlyList<PlotFile> Plots { get; init; } = [];
+
+    /// <summary>The keys DESIGN §5 requires in report.json.</summary>
+    public static readonly string[] RequiredKeys =
+        ["system", "n_samples", "ess", "ess_fraction", "e_w1", "e_w2", "t_w2", "nll", "delta_f", "delta_f_ci", "delta_f_md", "timings"];
+
+    /// <summary>|ΔF − ΔF_MD| for residue i, or null when either is missing.</summary>
+    public double? DeltaFError(int i) =>
+        i < DeltaF.Count && i < DeltaFMd.Count && DeltaF[i] is { } f && DeltaFMd[i] is { } m ? Math.Abs(f - m) : null;
+
+    public string ResidueName(int i) => i < Residues.Count ? Residues[i] : $"residue {i + 1}";
+
+    public static JsonSerializerOptions JsonOptions { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var o = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        o.Converters.Add(new NonFiniteAsStringConverter());
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static RunReport FromJson(string json) =>
+        JsonSerializer.Deserialize<RunReport>(json, JsonOptions) ?? throw new InvalidDataException("report.json is null");
+
+    /// <summary>Writes report.json atomically (UTF-8, indented).</summary>
+    public void Write(string path) => AtomicFile.Write(path, s =>
+    {
+        var bytes = new global::System.Text.UTF8Encoding(false).GetBytes(ToJson() + "\n");
+        s.Write(bytes);
+    });
+
+    /// <summary>Loads a report.json; a folder path means its report.json.</summary>
+    public static RunReport Read(string path)
+    {
+        if (Directory.Exists(path)) path = Path.Combine(path, "report.json");
+        try { return FromJson(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid report.json ({e.Message})", e); }
+    }
+
+    /// <summary>One row per metric, as in metrics.csv.</summary>
+    public IReadOnlyList<MetricRow> Metrics()
+    {
+        var rows = new List<MetricRow>
+        {
+            new("n_samples", NSamples, null, null, "samples"),
+            new("ess", Ess, null, null, "samples"),
+            new("ess_fraction", EssFraction, null, null, "fraction"),
+            new("e_w1", EW1, null, null, "k_BT"),
+            new("e_w2", EW2, null, null, "k_BT"),
+            new("e_w1_unweighted", EW1Unweighted, null, null, "k_BT"),
+            new("e_w2_unweighted", EW2Unweighted, null, null, "k_BT"),
+            new("t_w2", TW2, null, null, "rad"),
+            new("t_w2_unweighted", TW2Unweighted, null, null, "rad"),
+            new("nll", Nll, null, null, "nats"),
+            new("nll_per_dof", NllPerDof, null, null, "nats/dof"),
+        };
+        int nRes = new[] { Residues.Count, DeltaF.Count, DeltaFMd.Count }.Max();
+        for (int i = 0; i < nRes; i++)
+        {
+            string r = ResidueName(i);
+            rows.Add(new($"delta_f[{r}]", At(DeltaF, i), Ci(DeltaFCi, i, 0), Ci(DeltaFCi, i, 1), "k_BT"));
+            rows.Add(new($"delta_f_md[{r}]", At(DeltaFMd, i), Ci(DeltaFMdCi, i, 0), Ci(DeltaFMdCi, i, 1), "k_BT"));
+            rows.Add(new($"delta_f_error[{r}]", DeltaFError(i), null, null, "k_BT"));
+        }
+        foreach (var b in BasinPopulations)
+        {
+            rows.Add(new($"population[{b.Residue}, {b.Basin}]", b.Flow, b.FlowCi?.ElementAtOrDefault(0), b.FlowCi?.ElementAtOrDefault(1), "fraction"));
+            rows.Add(new($"population_md[{b.Residue}, {b.Basin}]", b.Md, b.MdCi?.ElementAtOrDefault(0), b.MdCi?.ElementAtOrDefault(1), "fraction"));
+        }
+        rows.Add(new("clip_fraction", Clipping?.ClipFraction, null, null, "fraction"));
+        rows.Add(new("invalid_samples", SampleCounts.Invalid, null, null, "samples"));
+        rows.Add(new("non_finite_energy_samples", SampleCounts.NonFiniteEnergy, null, null, "samples"));
+        rows.Add(new("reflected_samples", SampleCounts.Reflected, null, null, "samples"));
+        foreach (var (stage, seconds) in Timings) rows.Add(new($"time[{stage}]", seconds, null, null, "s"));
+        rows.Add(new("samples_per_s", Efficiency.SamplesPerSecond, null, null, "1/s"));
+        rows.Add(new("effective_samples_per_s", Efficiency.EffectiveSamplesPerSecond, null, null, "1/s"));
+        rows.Add(new("md_effective_samples_per_s", Efficiency.MdEffectiveSamplesPerSecond, null, null, "1/s"));
+        return rows;
+    }
+
+    private static double? At(IReadOnlyList<double?> list, int i) => i < list.Count ? list[i] : null;
+    private static double? Ci(IReadOnlyList<double[]?> list, int i, int k) => i < list.Count && list[i] is { Length: 2 } ci ? ci[k] : null;
+}
+
+/// <summary>One row of metrics.csv. Null means not computed (an empty field).</summary>
+public sealed record MetricRow(string Metric, double? Value, double? CiLow, double? CiHigh, string Unit);
+
+/// <summary>
+/// Writes doubles as JSON numbers, and ±∞ / NaN as the strings "inf", "-inf", "nan" so the file stays valid JSON
+/// and Python's float() reads them back; reads numbers and those strings (also "Infinity", "-Infinity", "NaN").
+/// </summary>
+public sealed class NonFiniteAsStringConverter : JsonConverter<double>
+{
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number) return reader.GetDouble();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            string s = reader.GetString()!.Trim();
+            switch (s.ToLowerInvariant())
+            {
+                case "inf" or "+inf" or "infinity" or "+infinity": return double.PositiveInfinity;
+                case "-inf" or "-infinity": return double.NegativeInfinity;
+                case "nan": return double.NaN;
+            }
+            if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) return v;
+        }
+        throw new JsonException($"expected a number or \"inf\"/\"-inf\"/\"nan\", got {reader.TokenType}");
+    }
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+    {
+        if (double.IsFinite(value)) writer.WriteNumberValue(value);
+        else writer.WriteStringValue(double.IsNaN(value) ? "nan" : value > 0 ? "inf" : "-inf");
+    }
+}
