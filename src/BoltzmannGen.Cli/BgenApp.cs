@@ -48,6 +48,9 @@ public static class BgenApp
             config.AddCommand<ReweightCommand>("reweight")
                 .WithDescription("Energies, validity and importance weights (ESS) of samples, added to samples.npz.")
                 .WithExample("reweight", "--system", "aldp", "--samples", "runs/aldp-ot/samples.npz");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Several runs' reports side by side: table (md, csv, html) and bar plots.")
+                .WithExample("compare", "runs/aldp-quick/report", "runs/aldp-mle/report", "--out", "comparison");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks that print throughput figures.");

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using BoltzmannGen.Cli.Pipeline;
 using BoltzmannGen.Data;
+using BoltzmannGen.Reporting;
 using BoltzmannGen.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -125,23 +125,18 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         string reportJson = Path.Combine(run, "report", "report.json");
         if (File.Exists(reportJson))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(reportJson));
-            var r = doc.RootElement;
-            void Row(string label, string key, string format)
-            {
-                if (r.TryGetProperty(key, out var v)) table.AddRow(label, Format(v, format));
-            }
-            Row("samples", "n_samples", "N0");
-            Row("ESS fraction", "ess_fraction", "P3");
-            Row("E-W1 (k_BT, reweighted)", "e_w1", "F3");
-            Row("E-W2 (k_BT, reweighted)", "e_w2", "F3");
-            Row("T-W2", "t_w2", "F3");
-            Row("NLL (test frames)", "nll", "F2");
-            Row("ΔF(φ>0 vs φ<0), flow (k_BT)", "delta_f", "F2");
-            Row("ΔF(φ>0 vs φ<0), MD (k_BT)", "delta_f_md", "F2");
-            Row("samples with log q per second", "samples_per_second", "N0");
-            Row("effective samples per second", "effective_samples_per_second", "F2");
-            Row("MD effective samples per second", "md_effective_samples_per_second", "F4");
+            var r = RunReport.Read(reportJson);
+            string N(double? v, string format) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "—";
+            table.AddRow("samples", $"{r.NSamples:N0}");
+            table.AddRow("ESS fraction", N(r.EssFraction, "P3"));
+            table.AddRow("E-W1 (k_BT, reweighted)", N(r.EW1, "F3"));
+            table.AddRow("T-W2 (rad)", N(r.TW2, "F3"));
+            for (int i = 0; i < r.DeltaF.Count; i++)
+                table.AddRow($"ΔF(φ>0 vs φ<0) {r.ResidueName(i)}: flow / MD (k_BT)",
+                    $"{N(r.DeltaF[i], "F2")} / {N(i < r.DeltaFMd.Count ? r.DeltaFMd[i] : null, "F2")}");
+            table.AddRow("samples with log q per second", N(r.Efficiency.SamplesPerSecond, "N0"));
+            table.AddRow("effective samples per second: flow / MD",
+                $"{N(r.Efficiency.EffectiveSamplesPerSecond, "G3")} / {N(r.Efficiency.MdEffectiveSamplesPerSecond, "G3")}");
         }
         foreach (var (stage, seconds, state) in times) table.AddRow($"time: {stage}", $"{seconds:F0} s ({state})");
         table.AddRow("time: this invocation", $"{total:F0} s");
@@ -150,11 +145,4 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         AnsiConsole.MarkupLine($"[bold green]Report:[/] {Markup.Escape(Path.GetFullPath(html))}");
     }
 
-    private static string Format(JsonElement value, string format) => value.ValueKind switch
-    {
-        JsonValueKind.Number => value.GetDouble().ToString(format, CultureInfo.InvariantCulture),
-        JsonValueKind.Array => string.Join(", ", value.EnumerateArray().Select(v => Format(v, format))),
-        JsonValueKind.Null => "—",
-        _ => value.ToString(),
-    };
 }
