@@ -34,8 +34,18 @@ public static class BgenApp
                 .WithDescription("Integrated autocorrelation times and effective sample counts of a dataset.")
                 .WithExample("autocorr", "data/aldp");
             config.AddCommand<TargetsCommand>("targets")
-                .WithDescription("FORT regression pairs: exact optimal transport between prior draws and MD frames.")
+                .WithDescription("FORT regression pairs: exact optimal transport to MD frames, or reflow through the teacher CNF.")
                 .WithExample("targets", "--system", "aldp", "--kind", "ot", "--data", "data/aldp", "--pairs", "20000", "--out", "runs/aldp-ot/targets.npz");
+            config.AddBranch("teacher", teacher =>
+            {
+                teacher.SetDescription("The flow-matching CNF teacher: train it, sample it (exact log q by the integrated divergence).");
+                teacher.AddCommand<TeacherTrainCommand>("train")
+                    .WithDescription("Train the teacher CNF on MD frames by flow matching.")
+                    .WithExample("teacher", "train", "--system", "aldp", "--data", "data/aldp", "--out", "runs/aldp/teacher");
+                teacher.AddCommand<TeacherSampleCommand>("sample")
+                    .WithDescription("Sample the teacher CNF with log q (ODE + divergence).")
+                    .WithExample("teacher", "sample", "--model", "runs/aldp/teacher", "--n", "2000", "--out", "runs/aldp/cnf-samples.npz");
+            });
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a normalizing flow by FORT (regression onto targets) or by maximum likelihood.")
                 .WithExample("train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", "runs/aldp-ot/targets.npz", "--out", "runs/aldp-ot/flow");

@@ -5,19 +5,24 @@ using BoltzmannGen.Flows;
 using BoltzmannGen.Training;
 using BoltzmannGen.Numerics.Assignment;
 using BoltzmannGen.Training.Targets;
+using BoltzmannGen.Teacher;
+using BoltzmannGen.Teacher.Ode;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
 
-/// <summary>`bgen targets --kind ot`: FORT regression pairs from an exact optimal assignment of prior draws to MD frames.</summary>
+/// <summary>
+/// `bgen targets`: FORT regression pairs — `--kind ot` from an exact optimal assignment of prior draws to MD frames,
+/// `--kind reflow` from the teacher CNF's ODE solutions started at prior draws.
+/// </summary>
 public sealed class TargetsCommand : Command<TargetsCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
         [CommandOption("--kind <KIND>")]
-        [Description("ot (exact optimal transport to MD frames). reflow comes with the teacher.")]
+        [Description("ot (exact optimal transport to MD frames) or reflow (teacher ODE solutions; needs --teacher).")]
         [DefaultValue("ot")]
         public string Kind { get; init; } = "ot";
 
@@ -41,17 +46,92 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         [CommandOption("-o|--out <FILE>")]
         public string Out { get; init; } = "";
 
+        [CommandOption("--teacher <DIR>")]
+        [Description("reflow: the teacher folder (from `bgen teacher train`).")]
+        public string? Teacher { get; init; }
+
+        [CommandOption("--solver <NAME>")]
+        [Description("reflow: euler, midpoint, rk4 or dopri5.")]
+        [DefaultValue("rk4")]
+        public string Solver { get; init; } = "rk4";
+
+        [CommandOption("--steps <N>")]
+        [Description("reflow: steps of a fixed-step solver.")]
+        [DefaultValue(20)]
+        public int Steps { get; init; } = 20;
+
+        [CommandOption("--chunk <N>")]
+        [Description("reflow: pairs per chunk (each chunk is saved as soon as it is done).")]
+        [DefaultValue(1000)]
+        public int Chunk { get; init; } = 1000;
+
+        [CommandOption("--device <DEVICE>")]
+        [DefaultValue("auto")]
+        public string Device { get; init; } = "auto";
+
+        [CommandOption("--resume")]
+        [Description("reflow: keep the chunks a killed run already made.")]
+        public bool Resume { get; init; }
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required (e.g. runs/aldp-ot/targets.npz).");
-            if (Kind != "ot") return ValidationResult.Error($"--kind {Kind}: only ot is available so far (reflow needs a teacher).");
+            if (Kind is not ("ot" or "reflow")) return ValidationResult.Error($"--kind {Kind}: use ot or reflow.");
+            if (Kind == "reflow")
+                return string.IsNullOrWhiteSpace(Teacher) ? ValidationResult.Error("--kind reflow needs --teacher (a folder from `bgen teacher train`).")
+                    : Pairs < 2 || Steps < 1 || Chunk < 1 ? ValidationResult.Error("--pairs must be at least 2, --steps and --chunk at least 1.")
+                    : base.Validate();
             if (Align is not ("none" or "kabsch")) return ValidationResult.Error("--align must be none or kabsch.");
             if (Pairs < 2) return ValidationResult.Error("--pairs must be at least 2.");
             return string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required for --kind ot.") : base.Validate();
         }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        settings.Kind == "reflow" ? Reflow(settings, cancellationToken) : OptimalTransport(settings, cancellationToken);
+
+    private static int Reflow(Settings settings, CancellationToken cancellationToken)
+    {
+        var system = settings.LoadSystem();
+        OutputPath.CheckWritable(settings.Out, "--out");
+        var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, FlowTrainer.ResolveDevice(settings.Device));
+        var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps };
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw new InputException(e.Message, e); }
+        string work = settings.Out + ".partial";
+        if (!settings.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
+
+        var clock = Stopwatch.StartNew();
+        var reflow = new ReflowTargets(teacher, options, settings.Seed, settings.Chunk);
+        (float[] X0, float[] X1) pairs = default;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"reflow pairs ({settings.Solver}, {settings.Steps} steps)", maxValue: settings.Pairs);
+                pairs = reflow.Generate(settings.Pairs, work, new SynchronousProgress<int>(done =>
+                {
+                    task.Value = done;
+                    double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                    task.Description = $"reflow pairs ({settings.Solver}, {settings.Steps} steps) {rate:N0} pairs/s";
+                }), cancellationToken);
+            });
+        int atoms = system.AtomCount;
+        double before = 0;
+        for (long i = 0; i < pairs.X0.LongLength; i++) before += (pairs.X1[i] - pairs.X0[i]) * (double)(pairs.X1[i] - pairs.X0[i]);
+        var meta = new TargetsMeta
+        {
+            System = system.Name, Kind = "reflow", Pairs = settings.Pairs, Seed = settings.Seed, Source = settings.Teacher!,
+            MeanSquaredDistancePaired = before / settings.Pairs, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            Solver = $"{settings.Solver}, {settings.Steps} steps",
+        };
+        new TargetsFile(pairs.X0, pairs.X1, settings.Pairs, atoms, info.Scale, meta).Write(settings.Out);
+        Directory.Delete(work, recursive: true);
+        AnsiConsole.MarkupLine($"{settings.Pairs:N0} reflow pairs for {system.Name} in {clock.Elapsed.TotalSeconds:F1} s " +
+                               $"({settings.Pairs / clock.Elapsed.TotalSeconds:N0} pairs/s) → {Markup.Escape(settings.Out)}; mean squared |x1 − x0| {before / settings.Pairs:F2}");
+        return 0;
+    }
+
+    private static int OptimalTransport(Settings settings, CancellationToken cancellationToken)
     {
         var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");

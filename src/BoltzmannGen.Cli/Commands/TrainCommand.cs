@@ -111,7 +111,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                     tensor(targets!.X0, [targets.Pairs, system.AtomCount, 3]), tensor(targets.X1, [targets.Pairs, system.AtomCount, 3]), config)
                 : model => new MleObjective(model, FramesTensor(dataset!.Split("train"), system.AtomCount),
                     FramesTensor(dataset.Split("val"), system.AtomCount), config);
-            RunWithProgress(trainer, objective, settings.Resume, config, stop.Token);
+            TrainingProgressDisplay.Run("training", config.Steps, config.LogEvery, progress => trainer.Train(objective, settings.Resume, progress, stop.Token));
         }
         catch (OperationCanceledException)
         {
@@ -129,7 +129,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static Tensor FramesTensor(Frames frames, int atoms) => tensor(frames.Positions, [frames.Count, atoms, 3], float64);
 
-    private static void RejectNonFinite(ReferenceDataset dataset)
+    internal static void RejectNonFinite(ReferenceDataset dataset)
     {
         foreach (var split in ReferenceDataset.SplitNames)
         {
@@ -137,32 +137,4 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 throw new InputException($"{dataset.Directory}/{split}.npy: frame {bad.Frame} has a non-finite coordinate.");
         }
     }
-
-    private static void RunWithProgress(FlowTrainer trainer, Func<BoltzmannFlow, ITrainingObjective> objective, bool resume,
-                                        TrainingConfig config, CancellationToken stop)
-    {
-        if (Console.IsOutputRedirected)
-        {
-            trainer.Train(objective, resume, new SynchronousProgress<TrainingProgress>(p =>
-            {
-                if (p.ValidationLoss is not null || p.Step % (config.LogEvery * 10) == 0) Console.WriteLine(Line(p));
-            }), stop);
-            return;
-        }
-        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("training", maxValue: config.Steps);
-                trainer.Train(objective, resume, new SynchronousProgress<TrainingProgress>(p =>
-                {
-                    task.Value = p.Step;
-                    task.Description = Markup.Escape(Line(p));
-                }), stop);
-            });
-    }
-
-    private static string Line(TrainingProgress p) =>
-        string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.TotalSteps} loss {p.Loss:G4} {p.StepsPerSecond:F1} steps/s") +
-        (p.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $" val {v:G4}") : "") +
-        (p.ValidationNll is { } nll ? string.Create(CultureInfo.InvariantCulture, $" val NLL/dof {nll:F3}") : "");
 }

@@ -17,6 +17,10 @@ public sealed record TargetsMeta
     [JsonPropertyName("mean_squared_distance_random")] public double MeanSquaredDistanceRandom { get; init; }
     [JsonPropertyName("mean_squared_distance_paired")] public double MeanSquaredDistancePaired { get; init; }
     [JsonPropertyName("seconds")] public double Seconds { get; init; }
+    /// <summary>sha256 of the x0 bytes followed by the x1 bytes (float32, little-endian); checked when read.</summary>
+    [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
+    /// <summary>Reflow: the ODE solver and steps that made x1.</summary>
+    [JsonPropertyName("solver")] public string? Solver { get; init; }
 }
 
 /// <summary>
@@ -28,7 +32,7 @@ public sealed record TargetsFile(float[] X0, float[] X1, int Pairs, int Atoms, d
 {
     public void Write(string path)
     {
-        var meta = JsonSerializer.SerializeToUtf8Bytes(Meta);
+        var meta = JsonSerializer.SerializeToUtf8Bytes(Meta with { Sha256 = Checksum(X0, X1) });
         Npz.Write(path,
             ("x0", new NpyArray(X0, Pairs, Atoms, 3)),
             ("x1", new NpyArray(X1, Pairs, Atoms, 3)),
@@ -65,6 +69,16 @@ public sealed record TargetsFile(float[] X0, float[] X1, int Pairs, int Atoms, d
         for (int i = 0; i < a.Length; i++)
             if (!float.IsFinite(a[i]) || !float.IsFinite(b[i]))
                 throw new InputException($"--targets {path}: pair {i / (3 * atoms)} has a non-finite coordinate.");
+        if (meta.Sha256 is { } sum && sum != Checksum(a, b))
+            throw new InputException($"--targets {path}: the pairs do not match the checksum in its meta (damaged or edited file); make the targets again.");
         return new TargetsFile(a, b, x0.Shape[0], atoms, scale, meta);
+    }
+
+    public static string Checksum(float[] x0, float[] x1)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(x0.AsSpan()));
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(x1.AsSpan()));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

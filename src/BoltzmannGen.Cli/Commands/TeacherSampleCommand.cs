@@ -1,0 +1,124 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using BoltzmannGen.Data;
+using BoltzmannGen.Systems;
+using BoltzmannGen.Teacher;
+using BoltzmannGen.Teacher.Ode;
+using BoltzmannGen.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>`bgen teacher sample`: conformations from the CNF teacher with log q from the integrated divergence.</summary>
+public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <DIR>")]
+        [Description("Teacher folder (from `bgen teacher train`).")]
+        public string Model { get; init; } = "";
+
+        [CommandOption("-n|--samples <N>")]
+        [Description("Number of conformations (also accepted as --n).")]
+        [DefaultValue(2000)]
+        public int Count { get; init; } = 2000;
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("samples.npz: positions (n, atoms, 3) float32 nm, log_q (n) float64.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--solver <NAME>")]
+        [Description("euler, midpoint, rk4 or dopri5 (adaptive).")]
+        [DefaultValue("rk4")]
+        public string Solver { get; init; } = "rk4";
+
+        [CommandOption("--steps <N>")]
+        [Description("Steps of a fixed-step solver.")]
+        [DefaultValue(50)]
+        public int Steps { get; init; } = 50;
+
+        [CommandOption("--atol <X>")]
+        [DefaultValue(1e-4)]
+        public double Atol { get; init; } = 1e-4;
+
+        [CommandOption("--rtol <X>")]
+        [DefaultValue(1e-4)]
+        public double Rtol { get; init; } = 1e-4;
+
+        [CommandOption("--divergence <NAME>")]
+        [Description("exact (trace of the Jacobian; log q exact up to the ODE error) or hutchinson (a stochastic estimate: log q is then NOT exact).")]
+        [DefaultValue("exact")]
+        public string Divergence { get; init; } = "exact";
+
+        [CommandOption("--batch <N>")]
+        [Description("Conformations per ODE solve.")]
+        [DefaultValue(500)]
+        public int Batch { get; init; } = 500;
+
+        [CommandOption("--seed <N>")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--device <DEVICE>")]
+        [DefaultValue("auto")]
+        public string Device { get; init; } = "auto";
+
+        [CommandOption("--forcefields <DIR>")]
+        [Description("Folder of system folders (default: the repository's forcefields/).")]
+        public string? ForceFields { get; init; }
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
+            : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
+            : Count < 1 || Batch < 1 || Steps < 1 ? ValidationResult.Error("--n, --batch and --steps must be at least 1.")
+            : !(Atol > 0) || !(Rtol > 0) ? ValidationResult.Error("--atol and --rtol must be positive.")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        OutputPath.CheckWritable(settings.Out, "--out");
+        var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps, Atol = settings.Atol, Rtol = settings.Rtol, Divergence = settings.Divergence, Seed = settings.Seed };
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw new InputException(e.Message, e); }
+        var info = TeacherDirectory.ReadInfo(settings.Model);
+        var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
+        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), FlowTrainer.ResolveDevice(settings.Device));
+
+        int atoms = info.Atoms;
+        var positions = new float[(long)settings.Count * atoms * 3];
+        var logQ = new double[settings.Count];
+        var clock = Stopwatch.StartNew();
+        using var generator = new Generator((ulong)settings.Seed);
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"CNF samples of {info.System} ({settings.Solver}, {settings.Divergence} divergence)", maxValue: settings.Count);
+                for (int start = 0; start < settings.Count; start += settings.Batch)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int n = Math.Min(settings.Batch, settings.Count - start);
+                    using var scope = NewDisposeScope();
+                    var (x, lq) = model.Sample(n, generator, options);
+                    x.to(float32).cpu().data<float>().CopyTo(positions.AsSpan(start * atoms * 3));
+                    lq.cpu().data<double>().CopyTo(logQ.AsSpan(start));
+                    task.Increment(n);
+                }
+            });
+        double seconds = clock.Elapsed.TotalSeconds;
+        var arrays = new List<(string, NpyArray)>
+        {
+            ("positions", new NpyArray(positions, settings.Count, atoms, 3)),
+            ("log_q", new NpyArray(logQ, settings.Count)),
+            ("sampling_seconds", new NpyArray([seconds], 1)),
+        };
+        if (settings.Divergence == "hutchinson") arrays.Add(("log_q_is_estimate", new NpyArray([true], 1)));
+        Npz.Write(settings.Out, arrays.ToArray());
+        AnsiConsole.MarkupLine($"{settings.Count} CNF samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N1}/s) → {Markup.Escape(settings.Out)}");
+        if (settings.Divergence == "hutchinson")
+            AnsiConsole.MarkupLine("[yellow]log q comes from Hutchinson's stochastic trace estimate: importance weights built on it are not exact.[/]");
+        return 0;
+    }
+}

@@ -1,0 +1,114 @@
+using System.ComponentModel;
+using BoltzmannGen.Data;
+using BoltzmannGen.Teacher;
+using BoltzmannGen.Teacher.Networks;
+using BoltzmannGen.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>`bgen teacher train`: a flow-matching CNF on MD frames, the source of reflow targets.</summary>
+public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
+{
+    public sealed class Settings : SystemSettings
+    {
+        [CommandOption("--data <DIR>")]
+        [Description("Reference dataset (from `bgen simulate`): train split to learn from, val split for the validation loss.")]
+        public string Data { get; init; } = "";
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Teacher folder to write.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--config <FILE>")]
+        [Description("YAML teacher config (see configs/teacher.yaml); KEY=VALUE arguments override it.")]
+        public string? Config { get; init; }
+
+        [CommandOption("--steps <N>")]
+        public int? Steps { get; init; }
+
+        [CommandOption("--net <NAME>")]
+        [Description("egnn (E(3)-equivariant, default) or mlp.")]
+        public string? Net { get; init; }
+
+        [CommandOption("--coupling <NAME>")]
+        [Description("independent, ot or equivariant-ot (default).")]
+        public string? Coupling { get; init; }
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or auto.")]
+        public string? Device { get; init; }
+
+        [CommandOption("--resume")]
+        [Description("Continue from the teacher folder's last checkpoint.")]
+        public bool Resume { get; init; }
+
+        [CommandArgument(0, "[KEY=VALUE]")]
+        [Description("Config overrides, e.g. layers=4 hidden=64 batch_size=128.")]
+        public string[] Overrides { get; init; } = [];
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required (e.g. data/aldp).");
+            if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required (e.g. runs/aldp/teacher).");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var overrides = settings.Overrides.ToList();
+        if (settings.Steps is not null) overrides.Add($"steps={settings.Steps}");
+        if (settings.Net is not null) overrides.Add($"net={settings.Net}");
+        if (settings.Coupling is not null) overrides.Add($"coupling={settings.Coupling}");
+        if (settings.Device is not null) overrides.Add($"device={settings.Device}");
+        var config = TeacherConfig.Load(settings.Config, overrides);
+        var system = settings.LoadSystem();
+        var dataset = ReferenceDataset.Load(settings.Data, system);
+        TrainCommand.RejectNonFinite(dataset);
+        var train = dataset.Split("train");
+        double scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(train.Positions, system.AtomCount);
+
+        var info = new TeacherInfo
+        {
+            System = system.Name, Atoms = system.AtomCount, Net = config.Net, Scale = scale, Coupling = config.Coupling,
+            Hyperparameters = TeacherTrainer.Hyperparameters(config),
+        };
+        var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
+        using var trainFrames = Normalised(train, system.AtomCount, scale);
+        using var valFrames = Normalised(dataset.Split("val"), system.AtomCount, scale);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            TrainingProgressDisplay.Run("teacher", config.Steps, config.LogEvery,
+                progress => trainer.Train(trainFrames, valFrames, settings.Resume, progress, stop.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        var saved = TeacherDirectory.ReadInfo(settings.Out);
+        AnsiConsole.MarkupLine($"trained a {config.Net} teacher ({saved.Parameters:N0} parameters, {config.Coupling} coupling) for {config.Steps} steps " +
+                               $"in {saved.TrainingSeconds:F0} s → {Markup.Escape(settings.Out)}");
+        return 0;
+    }
+
+    /// <summary>Frames (n, N, 3) nm → (n, 3N) centred and divided by the scale, float32.</summary>
+    internal static Tensor Normalised(Frames frames, int atoms, double scale)
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(frames.Positions, [frames.Count, atoms, 3], float64);
+        var centred = (x - x.mean([1], keepdim: true)) / scale;
+        return scope.MoveToOuter(centred.reshape(frames.Count, 3 * atoms).to(float32));
+    }
+}

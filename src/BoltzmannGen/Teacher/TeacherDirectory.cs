@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BoltzmannGen.Data;
+using BoltzmannGen.Systems;
+using BoltzmannGen.Teacher.Networks;
+using BoltzmannGen.Training;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Teacher;
+
+/// <summary>What a teacher folder's teacher.json says: enough to rebuild the network and sample from it.</summary>
+public sealed record TeacherInfo
+{
+    [JsonPropertyName("system")] public string System { get; init; } = "";
+    [JsonPropertyName("atoms")] public int Atoms { get; init; }
+    [JsonPropertyName("net")] public string Net { get; init; } = "";
+    [JsonPropertyName("scale_nm")] public double Scale { get; init; }
+    [JsonPropertyName("coupling")] public string Coupling { get; init; } = "";
+    [JsonPropertyName("steps_trained")] public int StepsTrained { get; init; }
+    [JsonPropertyName("training_seconds")] public double TrainingSeconds { get; init; }
+    [JsonPropertyName("parameters")] public long Parameters { get; init; }
+    [JsonPropertyName("hyperparameters")] public VelocityHyperparameters Hyperparameters { get; init; } = new();
+    [JsonPropertyName("weights")] public string Weights { get; init; } = "exponential moving average";
+}
+
+/// <summary>
+/// A trained teacher folder: teacher.json, config.yaml (how it was trained), model.dat (averaged weights),
+/// training_log.csv and checkpoint/ while training. The atom features come from the system's topology, which is
+/// why loading needs the system.
+/// </summary>
+public static class TeacherDirectory
+{
+    public const string InfoFile = "teacher.json";
+
+    public static TeacherModel Build(TeacherInfo info, Topology topology)
+    {
+        var features = AtomFeatures.FromTopology(topology);
+        if (features.AtomCount != info.Atoms)
+            throw new InputException($"the teacher has {info.Atoms} atoms but system {info.System} has {features.AtomCount}.");
+        // Initial weights come from the hyperparameters' seed (the networks never touch torch's global generator).
+        return new TeacherModel(VelocityNetworks.Create(info.Net, features, info.Hyperparameters), info.Scale);
+    }
+
+    public static void Save(string directory, TeacherInfo info, TeacherModel averaged)
+    {
+        Directory.CreateDirectory(directory);
+        ModelDirectory.SaveWeights(averaged, Path.Combine(directory, ModelDirectory.WeightsFile));
+        var json = JsonSerializer.SerializeToUtf8Bytes(info, new JsonSerializerOptions { WriteIndented = true });
+        AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
+    }
+
+    public static TeacherInfo ReadInfo(string directory)
+    {
+        string infoPath = Path.Combine(directory, InfoFile);
+        if (!Directory.Exists(directory)) throw new InputException($"--teacher {directory}: folder not found.");
+        if (!File.Exists(infoPath))
+            throw new InputException($"--teacher {directory}: {InfoFile} is missing (not a teacher folder, or training has not finished).");
+        try
+        {
+            return JsonSerializer.Deserialize<TeacherInfo>(File.ReadAllText(infoPath)) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{infoPath} is not valid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Loads a trained teacher of <paramref name="system"/>; a teacher of another system is refused by name.</summary>
+    public static (TeacherModel Model, TeacherInfo Info) Load(string directory, PeptideSystem system, Device? device = null)
+    {
+        var info = ReadInfo(directory);
+        if (info.System != system.Name || info.Atoms != system.AtomCount)
+            throw new InputException($"--teacher {directory} was trained for {info.System} ({info.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
+        var model = Build(info, system.Topology);
+        ModelDirectory.LoadWeights(model, Path.Combine(directory, ModelDirectory.WeightsFile));
+        if (device is not null) model.to(device);
+        model.eval();
+        return (model, info);
+    }
+}

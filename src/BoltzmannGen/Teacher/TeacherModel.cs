@@ -1,0 +1,67 @@
+using BoltzmannGen.Teacher.Networks;
+using BoltzmannGen.Teacher.Ode;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Teacher;
+
+/// <summary>
+/// The teacher CNF as a Boltzmann generator: a velocity network over centred coordinates divided by the length
+/// scale s (the same normalised frame as the student flows and targets.npz), the mean-free Gaussian prior, and an
+/// ODE solver. Densities are of physical centred coordinates (nm) over the 3N−3 CoM-free degrees of freedom:
+/// log q(x) = log q_u(x/s) − (3N−3)·log s, exactly the convention of BoltzmannFlow, so CNF samples reweight and
+/// report like flow samples.
+/// </summary>
+public sealed class TeacherModel : nn.Module
+{
+    private readonly VelocityNetwork network;
+
+    public TeacherModel(VelocityNetwork network, double scale) : base(nameof(TeacherModel))
+    {
+        if (!(scale > 0)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the length scale must be positive");
+        this.network = network;
+        LengthScale = scale;
+        Prior = new MeanFreeGaussian(network.Atoms);
+        RegisterComponents();
+    }
+
+    public VelocityNetwork Network => network;
+    public int Atoms => network.Atoms;
+    public double LengthScale { get; }
+    public MeanFreeGaussian Prior { get; }
+
+    /// <summary>D = 3N − 3, the degrees of freedom densities are over.</summary>
+    public int DegreesOfFreedom => 3 * Atoms - 3;
+
+    public Device Device => network.parameters().First().device;
+    public ScalarType DType => network.parameters().First().dtype;
+
+    public ContinuousFlow Flow(CnfOptions options) => new(network, Prior, options);
+
+    /// <summary>(B, N, 3) nm, any centre → (B, 3N) centred and divided by s.</summary>
+    public Tensor Normalise(Tensor positions)
+    {
+        var x = positions.to(DType, Device).reshape(positions.shape[0], Atoms, 3);
+        return ((x - x.mean([1], keepdim: true)) / LengthScale).reshape(positions.shape[0], 3 * Atoms);
+    }
+
+    /// <summary>n conformations (n, N, 3) in nm and their exact log q (float64), by integrating the ODE with its divergence.</summary>
+    public (Tensor Positions, Tensor LogQ) Sample(int n, Generator generator, CnfOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var x0 = Prior.Sample(n, generator, Device, DType);
+        var (x1, logQ) = Flow(options).Sample(x0);
+        var positions = (x1 * LengthScale).reshape(n, Atoms, 3);
+        return scope.MoveToOuter(positions.detach(), (logQ.to(float64) - ScaleTerm).detach());
+    }
+
+    /// <summary>Exact log q of conformations (B, N, 3) in nm, float64, by integrating backwards to the prior.</summary>
+    public Tensor LogQ(Tensor positions, CnfOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var logQ = Flow(options).LogLikelihood(Normalise(positions)).to(float64) - ScaleTerm;
+        return scope.MoveToOuter(logQ.detach());
+    }
+
+    private double ScaleTerm => DegreesOfFreedom * Math.Log(LengthScale);
+}
