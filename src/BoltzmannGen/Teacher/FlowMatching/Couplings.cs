@@ -28,8 +28,8 @@ public sealed record CouplingResult(float[] X0, int[] Source, double[][]? Rotati
 
 /// <summary>
 /// Couplings between a batch of prior draws x0 (mean-free Gaussian in D = 3N) and a batch of data frames x1 for
-/// conditional flow matching. Exact assignments (<see cref="LinearAssignment"/>) within the batch: for B = 256,
-/// D = 126 an OT coupling takes milliseconds, an equivariant one some tens of milliseconds, single-threaded.
+/// conditional flow matching. Exact assignments (<see cref="LinearAssignment"/>) on the dense B × B cost matrix of
+/// the batch, single-threaded.
 /// Rotations are about the origin, so mean-free draws stay mean-free.
 /// </summary>
 public static class Couplings
@@ -72,15 +72,14 @@ public static class Couplings
             case CouplingKind.Ot:
             {
                 // rows = draws, columns = frames: draw i goes to frame σ(i); the draw for frame j is σ⁻¹(j).
-                var source = LinearAssignment.SolveSquaredEuclidean(x0, x1, batch, dimension, threads: 1).RowOfColumn();
+                var source = Solve(SquaredEuclideanCost.Create(x0, x1, batch, dimension), batch);
                 var paired = new float[x0.Length];
                 for (int j = 0; j < batch; j++) x0.Slice(source[j] * dimension, dimension).CopyTo(paired.AsSpan(j * dimension, dimension));
                 return new CouplingResult(paired, source, null);
             }
             case CouplingKind.EquivariantOt:
             {
-                var cost = new KabschAlignedCost(x0, x1, batch, dimension);
-                var source = LinearAssignment.Solve(cost, threads: 1).RowOfColumn();
+                var source = Solve(new KabschAlignedCost(x0, x1, batch, dimension), batch);
                 var paired = new float[x0.Length];
                 var rotations = new double[batch][];
                 var mobile = new double[dimension];
@@ -115,6 +114,24 @@ public static class Couplings
         var result = Apply(kind, a, b, batch, dimension);
         using var paired = tensor(result.X0, [batch, dimension], float32);
         return paired.to(x0.dtype, x0.device);
+    }
+
+    /// <summary>
+    /// Fills the whole batch × batch cost matrix once (each entry computed exactly once), then solves the dense
+    /// problem; the matrix-free solver would recompute entries many times, which costs more than storing them
+    /// at batch sizes. Returns the draw (row) assigned to each frame (column).
+    /// </summary>
+    private static int[] Solve(IAssignmentCost cost, int batch)
+    {
+        var columns = Enumerable.Range(0, batch).ToArray();
+        var row = new double[batch];
+        var dense = new double[batch, batch];
+        for (int i = 0; i < batch; i++)
+        {
+            cost.FillRow(i, columns, row);
+            for (int j = 0; j < batch; j++) dense[i, j] = row[j];
+        }
+        return LinearAssignment.Solve(dense).RowOfColumn();
     }
 
     private static void Copy(ReadOnlySpan<float> source, double[] destination)
