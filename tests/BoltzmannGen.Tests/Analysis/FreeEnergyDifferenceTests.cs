@@ -1,5 +1,6 @@
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Systems;
+using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Analysis;
 
@@ -234,6 +235,23 @@ public class FreeEnergyDifferenceTests
         Assert.Equal(["phi2", "phi3"], result.Select(r => r.Name));
         Assert.Equal(Math.Log(3), result[0].DeltaF, 13);
         Assert.Equal(-Math.Log(3), result[1].DeltaF, 13);
+    }
+
+    [Fact]
+    public void Per_residue_from_frames_uses_every_phi_of_the_topology()
+    {
+        // al4 fixture frames: one entry per φ (phi2, phi3, phi4), each P(φ>0) the fraction counted from the angles.
+        var system = EnergyFixtures.System("al4");
+        var frames = EnergyFixtures.Frames("al4");
+        var result = FreeEnergyDifference.PerResidue(frames, system.Topology, bootstrap: new BootstrapOptions(Resamples: 20));
+        Assert.Equal(["phi2", "phi3", "phi4"], result.Select(r => r.Name));
+        var phis = BackboneDihedrals.Of(system.Topology).Where(d => d.Kind == DihedralKind.Phi).ToList();
+        for (int k = 0; k < phis.Count; k++)
+        {
+            var angles = Enumerable.Range(0, frames.Count).Select(i => Dihedrals.Angle(frames.Frame(i), phis[k])).ToArray();
+            Assert.Equal(angles.Count(x => x > 0) / (double)angles.Length, result[k].PositiveFraction, 14);
+            Assert.Equal(frames.Count, result[k].Samples);
+        }
     }
 
     [Fact]
