@@ -58,6 +58,9 @@ public static class BgenApp
             config.AddCommand<ReweightCommand>("reweight")
                 .WithDescription("Energies, validity and importance weights (ESS) of samples, added to samples.npz.")
                 .WithExample("reweight", "--system", "aldp", "--samples", "runs/aldp-ot/samples.npz");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Metrics against MD (ESS, E-W1/E-W2, T-W2, NLL, ΔF), free-energy plots and report.json/.md/.html.")
+                .WithExample("report", "--system", "aldp", "--samples", "runs/aldp/samples.npz", "--reference", "data/aldp", "--out", "runs/aldp/report");
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Several runs' reports side by side: table (md, csv, html) and bar plots.")
                 .WithExample("compare", "runs/aldp-quick/report", "runs/aldp-mle/report", "--out", "comparison");

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using BoltzmannGen.Analysis;
+using BoltzmannGen.Data;
+using BoltzmannGen.Sampling;
+using BoltzmannGen.Systems;
+
+namespace BoltzmannGen.Reporting;
+
+/// <summary>Choices of a report: its label, bootstrap settings, the T-W2 subset size, and weight clipping.</summary>
+public sealed record ReportOptions
+{
+    public string Label { get; init; } = "flow";
+    public int Bootstrap { get; init; } = 200;
+    public double Confidence { get; init; } = 0.95;
+    public int TorusPoints { get; init; } = 2000;
+    /// <summary>Fraction of the largest log-weights capped before every estimate (0: none). Adds bias; the report says so.</summary>
+    public double ClipTop { get; init; }
+    public int Seed { get; init; } = 1;
+    /// <summary>A training_log.csv to plot, or null.</summary>
+    public string? TrainingLog { get; init; }
+    /// <summary>Stage timings known to the caller (training, teacher, …), in seconds.</summary>
+    public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
+}
+
+/// <summary>
+/// Everything `bgen report` computes from reweighted samples and an MD dataset (DESIGN.md §7): ESS, E-W1/E-W2
+/// against the MD test split (unweighted and reweighted), T-W2 over all backbone dihedrals, NLL of the test frames
+/// (from a caller-supplied log q), ΔF per residue for the flow and for MD (all MD frames, block bootstrap), the
+/// plots, and the efficiency figures.
+/// </summary>
+public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset reference, ReportOptions options)
+{
+    /// <param name="samples">a reweighted samples.npz</param>
+    /// <param name="testLogQ">log q of the MD test frames under the model, or null when no model is known</param>
+    public RunReport Build(SampleFile samples, string outDirectory, double[]? testLogQ = null)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!samples.IsReweighted)
+            throw new InputException($"{samples.Path}: no energies or weights yet; run `bgen reweight --system {system.Name} --samples {samples.Path}` first.");
+        Directory.CreateDirectory(outDirectory);
+        double kT = system.KT;
+        int n = samples.Count;
+        var weights = new ImportanceWeights(samples.Optional(SampleFile.LogW)!);
+        if (options.ClipTop > 0) weights = weights.ClipTop(options.ClipTop);
+        bool anyWeight = !double.IsNegativeInfinity(weights.LogSum);
+        var w = anyWeight ? weights.Normalized() : null;
+        var u = Array.ConvertAll(samples.Optional(SampleFile.Energy)!, e => e / kT);
+        var finite = Array.ConvertAll(u, v => double.IsFinite(v) ? 1.0 : 0.0);
+        bool anyFinite = finite.Any(f => f > 0);
+        var valid = samples.OptionalMask(SampleFile.Valid)!;
+        var reflected = samples.OptionalMask(SampleFile.Reflected);
+
+        var test = reference.Split("test");
+        var uMd = Array.ConvertAll(reference.SplitEnergies("test"), e => e / kT);
+        var notes = new List<string>();
+
+        // Energies: the MD test split against samples (unweighted: every finite sample; reweighted: w).
+        double? ew1u = anyFinite ? EnergyWasserstein.W1(uMd, u, null, finite) : null;
+        double? ew2u = anyFinite ? EnergyWasserstein.W2(uMd, u, null, finite) : null;
+        double? ew1 = w is null ? null : EnergyWasserstein.W1(uMd, u, null, w);
+        double? ew2 = w is null ? null : EnergyWasserstein.W2(uMd, u, null, w);
+
+        // Backbone dihedrals of samples and MD.
+        var definitions = BackboneDihedrals.Of(system.Topology);
+        var sampleFrames = new Frames(n, samples.Atoms, samples.PositionsNm());
+        var seriesFlow = Dihedrals.Series(sampleFrames, definitions);
+        var seriesTest = Dihedrals.Series(test, definitions);
+        var torus = new TorusWassersteinOptions(MaxPoints: options.TorusPoints, Seed: (ulong)options.Seed);
+        var flowPoints = TorusWasserstein.SamplesFromSeries(seriesFlow);
+        var testPoints = TorusWasserstein.SamplesFromSeries(seriesTest);
+        double? tw2u = TorusWasserstein.Compute(testPoints, flowPoints, null, null, torus).Distance;
+        double? tw2 = w is null ? null : TorusWasserstein.Compute(testPoints, flowPoints, null, w, torus).Distance;
+
+        // ΔF: flow (reweighted, ordinary bootstrap) and MD (every frame, moving-block bootstrap over correlated frames).
+        var all = reference.All();
+        var seriesMd = Dihedrals.Series(all, definitions);
+        var flowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
+        var mdBootstrap = flowBootstrap with { BlockLength = MdBlockLength(reference.Meta) };
+        var dfMd = FreeEnergyDifference.PerResidue(definitions, seriesMd, null, mdBootstrap);
+        var dfFlow = w is null ? null : FreeEnergyDifference.PerResidue(definitions, seriesFlow, w, flowBootstrap);
+        var phis = definitions.Where(d => d.Kind == DihedralKind.Phi).ToList();
+        var residues = phis.Select(ResidueLabel).ToList();
+        foreach (var f in (dfFlow ?? []).Concat(dfMd)) if (f.Note is not null) notes.Add($"{f.Name}: {f.Note}");
+
+        // Plots.
+        var plots = new List<PlotFile>();
+        string Plot(string file) => Path.Combine(outDirectory, file);
+        foreach (var (phi, psi) in RamachandranPairs(definitions))
+        {
+            string label = ResidueLabel(definitions[phi]);
+            string file = $"ramachandran_{definitions[phi].Label}.png";
+            var panels = new List<RamachandranPanel> { new("MD", Grid(FreeEnergySurface.Compute(seriesMd[phi], seriesMd[psi]))) };
+            panels.Add(new("flow (unweighted)", Grid(FreeEnergySurface.Compute(seriesFlow[phi], seriesFlow[psi]))));
+            if (w is not null) panels.Add(new("flow (reweighted)", Grid(FreeEnergySurface.Compute(seriesFlow[phi], seriesFlow[psi], w))));
+            Plots.WriteRamachandran(Plot(file), $"{label}: free energy −ln p (k_BT)", panels);
+            plots.Add(new PlotFile(file, $"Ramachandran free energy of {label}: MD, flow unweighted{(w is null ? "" : ", flow reweighted")}"));
+        }
+        for (int k = 0; k < definitions.Count; k++)
+        {
+            if (definitions[k].Kind != DihedralKind.Phi) continue;
+            var profiles = new List<Profile1D> { Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap)) };
+            if (w is not null) profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap)));
+            string file = $"profile_{definitions[k].Label}.png";
+            Plots.WriteFreeEnergyProfile(Plot(file), $"{ResidueLabel(definitions[k])}: free energy along φ", profiles);
+            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands"));
+        }
+        var energySets = new List<SampleSet> { new("MD (test split)", uMd) };
+        if (anyFinite) energySets.Add(new SampleSet("flow (unweighted)", u, finite));
+        if (w is not null) energySets.Add(new SampleSet("flow (reweighted)", u, w));
+        Plots.WriteEnergyHistogram(Plot("energy.png"), energySets, "Reduced energy u = E/k_BT");
+        plots.Add(new PlotFile("energy.png", "Reduced-energy distributions: MD test split, flow samples, reweighted flow samples"));
+        if (anyWeight)
+        {
+            Plots.WriteLogWeightHistogram(Plot("log_weights.png"), weights.LogWeights, weights.EffectiveSampleFraction);
+            plots.Add(new PlotFile("log_weights.png", "Log importance weights relative to the largest"));
+        }
+        if (options.TrainingLog is { } log && File.Exists(log))
+        {
+            Plots.WriteTrainingCurves(Plot("training.png"), log, $"Training ({options.Label})");
+            plots.Add(new PlotFile("training.png", "Training loss and validation NLL per degree of freedom"));
+        }
+
+        // Efficiency: samples/s and effective samples/s of the generator vs MD's effective independent samples per second.
+        double? samplingSeconds = samples.Optional(SampleFile.SamplingSeconds)?[0];
+        double? reweightSeconds = samples.Optional(SampleFile.ReweightSeconds)?[0];
+        double? mdRate = reference.Meta.WallSeconds > 0 && reference.Meta.EffectiveSamples.Count > 0
+            ? reference.Meta.EffectiveSamples.Values.Sum() / reference.Meta.WallSeconds : null;
+        var timings = new Dictionary<string, double>(options.Timings);
+        if (samplingSeconds is { } s1) timings["sample"] = Math.Round(s1, 2);
+        if (reweightSeconds is { } s2) timings["reweight"] = Math.Round(s2, 2);
+        timings["report"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+
+        int dof = 3 * system.AtomCount - 3;
+        double? nll = testLogQ is null ? null : -testLogQ.Average();
+        if (testLogQ is null) notes.Add("NLL not computed: no model given (`--model`).");
+        if (samples.Has("log_q_is_estimate")) notes.Add("log q of these samples is Hutchinson's stochastic estimate, so the weights are not exact.");
+        if (reflected?.Any(r => r) == true) notes.Add($"{reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
+        return new RunReport
+        {
+            System = system.Name,
+            Label = options.Label,
+            NSamples = n,
+            Ess = weights.EffectiveSampleSize,
+            EssFraction = weights.EffectiveSampleFraction,
+            EW1 = ew1, EW2 = ew2, EW1Unweighted = ew1u, EW2Unweighted = ew2u,
+            TW2 = tw2, TW2Unweighted = tw2u,
+            Nll = nll, NllPerDof = nll / dof,
+            CiLevel = options.Confidence,
+            Residues = residues,
+            DeltaF = dfFlow?.Select(f => (double?)f.DeltaF).ToList() ?? residues.Select(_ => (double?)null).ToList(),
+            DeltaFCi = dfFlow?.Select(f => (double[]?)[f.Lower, f.Upper]).ToList() ?? residues.Select(_ => (double[]?)null).ToList(),
+            DeltaFMd = dfMd.Select(f => (double?)f.DeltaF).ToList(),
+            DeltaFMdCi = dfMd.Select(f => (double[]?)[f.Lower, f.Upper]).ToList(),
+            BasinPopulations = residues.SelectMany((r, i) => new[]
+            {
+                new BasinPopulation
+                {
+                    Residue = r, Basin = "φ>0", Flow = dfFlow?[i].PositiveFraction,
+                    FlowCi = dfFlow is null ? null : [dfFlow[i].PositiveFractionLower, dfFlow[i].PositiveFractionUpper],
+                    Md = dfMd[i].PositiveFraction, MdCi = [dfMd[i].PositiveFractionLower, dfMd[i].PositiveFractionUpper],
+                },
+            }).ToList(),
+            Clipping = options.ClipTop > 0
+                ? new ClippingInfo
+                {
+                    ClipFraction = options.ClipTop,
+                    Bias = $"The largest {options.ClipTop:P2} of the log-weights were capped at the next one before every estimate: " +
+                           "this lowers the variance and biases every reweighted figure towards the proposal; the unclipped ESS is in samples.npz (log_w).",
+                }
+                : null,
+            SampleCounts = new SampleCounts
+            {
+                Invalid = valid.Count(v => !v),
+                NonFiniteEnergy = u.Count(v => !double.IsFinite(v)),
+                Reflected = reflected?.Count(r => r) ?? 0,
+            },
+            Timings = timings,
+            Efficiency = new Efficiency
+            {
+                SamplesPerSecond = samplingSeconds is > 0 ? n / samplingSeconds : null,
+                EffectiveSamplesPerSecond = samplingSeconds is > 0 ? weights.EffectiveSampleSize / (samplingSeconds + (reweightSeconds ?? 0)) : null,
+                MdEffectiveSamplesPerSecond = mdRate,
+            },
+            Notes = notes,
+            Plots = plots,
+        };
+    }
+
+    /// <summary>Moving-block length for MD frames: five times the slowest integrated autocorrelation time in the dataset's meta.json.</summary>
+    public static int MdBlockLength(DatasetMeta meta) =>
+        Math.Max(1, (int)Math.Ceiling(5 * meta.AutocorrelationTimeFrames.Values.DefaultIfEmpty(1).Max()));
+
+    /// <summary>"ALA 2" for phi2 of residue ALA 2 (PDB numbering, as users see it).</summary>
+    public static string ResidueLabel(DihedralDefinition d) => $"{d.ResidueName} {new string(d.Label.SkipWhile(c => !char.IsDigit(c)).ToArray())}";
+
+    private static IEnumerable<(int Phi, int Psi)> RamachandranPairs(IReadOnlyList<DihedralDefinition> definitions)
+    {
+        for (int k = 0; k < definitions.Count; k++)
+        {
+            if (definitions[k].Kind != DihedralKind.Phi) continue;
+            int psi = -1;
+            for (int j = 0; j < definitions.Count; j++)
+                if (definitions[j].Kind == DihedralKind.Psi && definitions[j].ResidueIndex == definitions[k].ResidueIndex) psi = j;
+            if (psi >= 0) yield return (k, psi);
+        }
+    }
+
+    private static FreeEnergyGrid Grid(FreeEnergyMap map) => new(map.PhiEdges, map.PsiEdges, map.FreeEnergy);
+
+    private static Profile1D Profile(string label, FreeEnergyProfile p) => new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper);
+}
