@@ -31,6 +31,12 @@ public sealed record CnfOptions
     /// <summary>exact | hutchinson (a stochastic estimate; not for importance weights).</summary>
     public string Divergence { get; init; } = "exact";
 
+    /// <summary>
+    /// Exact divergence only: bound on the rows of one replicated forward/backward pass (see
+    /// <see cref="ExactDivergence"/>); lower it when memory is tight, 1 gives one backward pass per dimension.
+    /// </summary>
+    public int MaxRowsPerPass { get; init; } = 1024;
+
     /// <summary>rademacher | gaussian (Hutchinson only).</summary>
     public string Probe { get; init; } = "rademacher";
 
@@ -53,6 +59,7 @@ public sealed record CnfOptions
         if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "maxSteps must be positive");
         ParseDivergence(Divergence);
         ParseProbe(Probe);
+        if (MaxRowsPerPass < 1) throw new ArgumentOutOfRangeException(nameof(MaxRowsPerPass), MaxRowsPerPass, "need at least one row per pass");
         if (Probes < 1) throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "need at least one probe");
     }
 
@@ -62,7 +69,7 @@ public sealed record CnfOptions
     /// <summary>The divergence method these options describe; probes are centred over <paramref name="meanFreeAtoms"/> when given and enabled.</summary>
     public IDivergenceMethod CreateDivergence(int? meanFreeAtoms = null) =>
         ParseDivergence(Divergence) == "exact"
-            ? new ExactDivergence()
+            ? new ExactDivergence(MaxRowsPerPass)
             : new HutchinsonDivergenceEstimate(Seed, ParseProbe(Probe), Probes, ProjectProbes ? meanFreeAtoms : null);
 
     private static string ParseDivergence(string name)

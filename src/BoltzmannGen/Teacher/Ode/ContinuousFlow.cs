@@ -11,7 +11,8 @@ namespace BoltzmannGen.Teacher.Ode;
 /// States keep the input's dtype (float32 by default) and device; divergences and log-densities are accumulated in
 /// float64. Nothing is differentiable through a solve (outputs are detached): the CNF is trained by regressing the
 /// field, and solves are for sampling, evaluation and reflow targets. Every call is batched over the rows of its
-/// input; split very large batches yourself (memory is O(B·D) per stage, plus one graph for exact divergences).
+/// input; split very large batches yourself (memory is O(B·D) per stage, plus the autograd graph of up to
+/// <see cref="CnfOptions.MaxRowsPerPass"/> replicated rows for exact divergences).
 /// </remarks>
 public sealed class ContinuousFlow
 {
