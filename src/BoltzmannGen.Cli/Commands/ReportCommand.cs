@@ -89,8 +89,8 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
 
         var table = new Table().AddColumns("metric", "value", "CI", "unit");
         foreach (var row in report.Metrics())
-            table.AddRow(Markup.Escape(row.Metric), ReportWriter.Fmt(row.Value),
-                row.CiLow is null ? "" : ReportWriter.FmtCi([row.CiLow.Value, row.CiHigh ?? double.NaN]), Markup.Escape(row.Unit));
+            table.AddRow(Markup.Escape(row.Metric), Markup.Escape(ReportWriter.Fmt(row.Value)),
+                row.CiLow is null ? "" : Markup.Escape(ReportWriter.FmtCi([row.CiLow.Value, row.CiHigh ?? double.NaN])), Markup.Escape(row.Unit));
         AnsiConsole.Write(table);
         foreach (var note in report.Notes) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         AnsiConsole.MarkupLine($"report → {Markup.Escape(Path.GetFullPath(Path.Combine(settings.Out, ReportWriter.HtmlName)))}");

@@ -103,7 +103,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
 
         var clock = Stopwatch.StartNew();
         var reflow = new ReflowTargets(teacher, options, settings.Seed, settings.Chunk);
-        (float[] X0, float[] X1) pairs = default;
+        (float[] X0, float[] X1) pairs = ([], []);
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {

@@ -4,6 +4,7 @@ using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Teacher.Networks;
 using BoltzmannGen.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Teacher;
