@@ -71,6 +71,8 @@ public static class BgenApp
                     .WithDescription("Energy evaluations per second: batched over threads vs one conformation at a time.");
                 bench.AddCommand<BenchSimulateCommand>("simulate")
                     .WithDescription("Langevin MD throughput in ns/day, one replica and one per core.");
+                bench.AddCommand<BenchTeacherCommand>("teacher")
+                    .WithDescription("Teacher CNF: coupling cost, training steps/s, reflow pairs/s, samples with exact log q per second.");
                 bench.AddCommand<BenchFlowsCommand>("flows")
                     .WithDescription("Flow training steps/s (FORT, MLE) and samples with log q per second, per architecture.");
             });

@@ -15,12 +15,14 @@ namespace BoltzmannGen.Teacher;
 public sealed class TeacherModel : nn.Module
 {
     private readonly VelocityNetwork network;
+    private Tensor length_scale; // 0-d buffer: saved with the weights, and tells the model's device and dtype; reassigned by Module.to()
 
     public TeacherModel(VelocityNetwork network, double scale) : base(nameof(TeacherModel))
     {
         if (!(scale > 0)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the length scale must be positive");
         this.network = network;
         LengthScale = scale;
+        length_scale = tensor((float)scale, float32).DetachFromDisposeScope();
         Prior = new MeanFreeGaussian(network.Atoms);
         RegisterComponents();
     }
@@ -33,8 +35,8 @@ public sealed class TeacherModel : nn.Module
     /// <summary>D = 3N − 3, the degrees of freedom densities are over.</summary>
     public int DegreesOfFreedom => 3 * Atoms - 3;
 
-    public Device Device => network.parameters().First().device;
-    public ScalarType DType => network.parameters().First().dtype;
+    public Device Device => length_scale.device;
+    public ScalarType DType => length_scale.dtype;
 
     public ContinuousFlow Flow(CnfOptions options) => new(network, Prior, options);
 
