@@ -1,0 +1,55 @@
+using BoltzmannGen.Analysis;
+using BoltzmannGen.Data;
+using BoltzmannGen.Reporting;
+using BoltzmannGen.Sampling;
+using BoltzmannGen.Systems;
+using BoltzmannGen.Tests.Support;
+
+namespace BoltzmannGen.Tests.Reporting;
+
+public class RunReportBuilderTests
+{
+    private static string ShippedAldp => Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "data", "aldp");
+
+    [Fact]
+    public void Md_test_frames_reweighted_by_their_own_boltzmann_density_give_ess_one_and_md_free_energies()
+    {
+        var system = EnergyFixtures.System("aldp");
+        var reference = ReferenceDataset.Load(ShippedAldp, system);
+        var test = reference.Split("test");
+        var u = Array.ConvertAll(reference.SplitEnergies("test"), e => e / system.KT);
+        using var dir = new TempDir();
+        string path = dir.File("samples.npz");
+        Npz.Write(path, ("positions", new NpyArray(Array.ConvertAll(test.Positions, v => (float)v), test.Count, 22, 3)),
+                        ("log_q", new NpyArray(u.Select(x => -x + 3.0).ToArray(), test.Count)));
+        // log q := −u + c, with u from the dataset (written by the MD engine); the energies reweighting computes must agree.
+        var file = SampleFile.Read(path, 22);
+        var result = new Reweighting(system, new BoltzmannGen.Energy.EnergyOptions { Threads = 2 }).Run(file.PositionsNm(), file.LogQValues());
+        file.Write([(SampleFile.Energy, new NpyArray(result.EnergiesKJ, test.Count)), (SampleFile.LogW, new NpyArray(result.Weights.LogWeights, test.Count)),
+                    (SampleFile.Valid, new NpyArray(result.Valid, test.Count))]);
+
+        var report = new RunReportBuilder(system, reference, new ReportOptions { Label = "MD as proposal", Bootstrap = 20, TorusPoints = 200 })
+            .Build(SampleFile.Read(path, 22), dir.File("report"));
+
+        Assert.Equal(0, report.SampleCounts.Invalid);
+        Assert.Equal(1.0, report.EssFraction!.Value, 4); // float32 positions: energies agree to ~1e-4 k_BT, not exactly
+        Assert.True(report.EW1 < 1e-3, $"E-W1 {report.EW1}");
+        var phi = BackboneDihedrals.Of(system.Topology).Where(d => d.Kind == DihedralKind.Phi).ToList();
+        var mdDeltaF = FreeEnergyDifference.Estimate(Dihedrals.Series(test, phi)[0]).DeltaF;
+        Assert.Equal(mdDeltaF, report.DeltaF[0]!.Value, 3);
+        Assert.Equal(["ALA 2"], report.Residues);
+        foreach (var plot in report.Plots) Assert.True(File.Exists(Path.Combine(dir.File("report"), plot.File)), plot.File);
+    }
+
+    [Fact]
+    public void Samples_that_were_not_reweighted_are_refused_with_the_command_to_run()
+    {
+        var system = EnergyFixtures.System("aldp");
+        var reference = ReferenceDataset.Load(ShippedAldp, system);
+        using var dir = new TempDir();
+        string path = dir.File("s.npz");
+        Npz.Write(path, ("positions", new NpyArray(new float[2 * 66], 2, 22, 3)), ("log_q", new NpyArray(new double[2], 2)));
+        var e = Assert.Throws<InputException>(() => new RunReportBuilder(system, reference, new ReportOptions()).Build(SampleFile.Read(path, 22), dir.File("r")));
+        Assert.Contains("bgen reweight", e.Message);
+    }
+}
