@@ -1,0 +1,45 @@
+using BoltzmannGen.Cli.Pipeline;
+using BoltzmannGen.Tests.Support;
+
+namespace BoltzmannGen.Tests.Cli;
+
+public class PipelinePlanTests
+{
+    private static string Repository => Path.GetFullPath(Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, ".."));
+    private static string Smoke => Path.Combine(Repository, "configs", "presets", "smoke.yaml");
+
+    private static Dictionary<string, string> Hashes(params string[] overrides)
+    {
+        var config = RunConfig.Load(Smoke, overrides);
+        return PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "aldp"), null).ToDictionary(s => s.Name, s => s.Hash);
+    }
+
+    [Fact]
+    public void A_changed_option_reruns_its_stage_and_everything_downstream_only()
+    {
+        var before = Hashes();
+        Assert.Equal(["teacher", "targets", "flow", "sample", "reweight", "report"], before.Keys);
+        var after = Hashes("flow.steps=21");
+        Assert.Equal(before["teacher"], after["teacher"]);
+        Assert.Equal(before["targets"], after["targets"]);
+        foreach (var stage in new[] { "flow", "sample", "reweight", "report" }) Assert.NotEqual(before[stage], after[stage]);
+        var teacher = Hashes("teacher.hidden=17");
+        Assert.All(before.Keys, stage => Assert.NotEqual(before[stage], teacher[stage]));
+        Assert.Equal(before, Hashes()); // deterministic
+    }
+
+    [Fact]
+    public void Mle_skips_teacher_and_targets_and_ot_skips_the_teacher()
+    {
+        Assert.Equal(["flow", "sample", "reweight", "report"], Hashes("flow.objective=mle").Keys);
+        Assert.Equal(["targets", "flow", "sample", "reweight", "report"], Hashes("targets.kind=ot").Keys);
+    }
+
+    [Fact]
+    public void Unknown_keys_and_bad_values_are_refused_by_name()
+    {
+        Assert.Contains("targets.kind", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["targets.kind=magic"])).Message);
+        Assert.Contains("Property 'nonsense' not found", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.nonsense=1"])).Message);
+        Assert.Contains("is a value, not a section", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["system.x=1"])).Message);
+    }
+}
