@@ -66,7 +66,8 @@ public static class BgenApp
                 .WithExample("compare", "runs/aldp-quick/report", "runs/aldp-mle/report", "--out", "comparison");
             config.AddBranch("bench", bench =>
             {
-                bench.SetDescription("Benchmarks that print throughput figures.");
+                bench.SetDescription("Benchmarks that print throughput figures; `bgen bench` alone runs them all.");
+                bench.SetDefaultCommand<BenchAllCommand>();
                 bench.AddCommand<BenchEnergyCommand>("energy")
                     .WithDescription("Energy evaluations per second: batched over threads vs one conformation at a time.");
                 bench.AddCommand<BenchSimulateCommand>("simulate")
