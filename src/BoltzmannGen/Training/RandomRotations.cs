@@ -16,12 +16,18 @@ public static class RandomRotations
         using var scope = NewDisposeScope();
         var q = randn([batch, 4], generator: generator, dtype: float64).to(device);
         q = q / q.norm(1, keepdim: true);
-        var (w, x, y, z) = (q[.., 0], q[.., 1], q[.., 2], q[.., 3]);
-        var r = stack([
-            1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-            2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-            2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
-        ], dim: 1).reshape(batch, 3, 3).to(dtype);
+        // R = (w² − v·v)·I + 2·v vᵀ + 2w·[v]×, built from tensor–tensor operations only: C# literals mixed into
+        // tensor arithmetic become native Scalars that the GC may free while libtorch still reads them (seen as a
+        // rare "Expected false to be true … toDouble" crash after thousands of training steps).
+        var w = q[.., 0].reshape(batch, 1, 1);
+        var v = q[.., 1..];                                           // (B, 3)
+        var vv = (v * v).sum([1], keepdim: true).unsqueeze(2);         // (B, 1, 1)
+        var outer = v.unsqueeze(2).matmul(v.unsqueeze(1));             // (B, 3, 3)
+        var zero = zeros_like(v[.., 0]);
+        var (x, y, z) = (v[.., 0], v[.., 1], v[.., 2]);
+        var cross = stack([zero, z.neg(), y, z, zero, x.neg(), y.neg(), x, zero], dim: 1).reshape(batch, 3, 3);
+        var identity = eye(3, dtype: float64, device: device).expand(batch, 3, 3);
+        var r = (identity.mul(w.mul(w).sub(vv)) + outer.add(outer) + cross.mul(w.add(w))).to(dtype);
         return scope.MoveToOuter(r);
     }
 
