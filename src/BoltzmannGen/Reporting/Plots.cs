@@ -113,22 +113,29 @@ public static class Plots
             if (prof.Values.Length != n || (prof.Lower?.Length ?? n) != n || (prof.Upper?.Length ?? n) != n)
                 throw new ArgumentException($"profile {prof.Label}: centres, values and band must have the same length");
             var color = FigureStyle.SeriesColor(k);
-            if (prof.Lower is { } lo && prof.Upper is { } hi)
+            // Empty bins (NaN) break the line and the band: joining across them would draw a free energy where no
+            // sample was seen.
+            bool Finite(int i) => double.IsFinite(prof.Centres[i]) && double.IsFinite(prof.Values[i]);
+            bool first = true;
+            foreach (var run in Runs(n, Finite))
             {
-                var idx = Enumerable.Range(0, n).Where(i => double.IsFinite(prof.Centres[i]) && double.IsFinite(lo[i]) && double.IsFinite(hi[i])).ToArray();
-                if (idx.Length >= 2)
+                if (prof.Lower is { } lo && prof.Upper is { } hi)
                 {
-                    var fill = p.Add.FillY(idx.Select(i => prof.Centres[i]).ToArray(), idx.Select(i => lo[i]).ToArray(), idx.Select(i => hi[i]).ToArray());
-                    fill.FillStyle.Color = color.WithAlpha(0.25);
-                    fill.LineStyle.Width = 0;
+                    var band = run.Where(i => double.IsFinite(lo[i]) && double.IsFinite(hi[i])).ToArray();
+                    if (band.Length >= 2)
+                    {
+                        var fill = p.Add.FillY(band.Select(i => prof.Centres[i]).ToArray(), band.Select(i => lo[i]).ToArray(), band.Select(i => hi[i]).ToArray());
+                        fill.FillStyle.Color = color.WithAlpha(0.25);
+                        fill.LineStyle.Width = 0;
+                    }
                 }
+                var line = p.Add.Scatter(run.Select(i => prof.Centres[i]).ToArray(), run.Select(i => prof.Values[i]).ToArray());
+                line.Color = color;
+                line.LineWidth = 2.5f;
+                line.MarkerSize = run.Length == 1 ? 6 : 0;
+                if (first) line.LegendText = prof.Label + (prof.Lower is not null && prof.Upper is not null ? " (band: CI)" : "");
+                first = false;
             }
-            var keep = Enumerable.Range(0, n).Where(i => double.IsFinite(prof.Centres[i]) && double.IsFinite(prof.Values[i])).ToArray();
-            var line = p.Add.Scatter(keep.Select(i => prof.Centres[i]).ToArray(), keep.Select(i => prof.Values[i]).ToArray());
-            line.Color = color;
-            line.LineWidth = 2.5f;
-            line.MarkerSize = 0;
-            line.LegendText = prof.Label + (prof.Lower is not null && prof.Upper is not null ? " (band: CI)" : "");
         }
         p.Axes.SetLimitsX(-180, 180);
         SetAngleTicks(p.Axes.Bottom);
@@ -137,6 +144,18 @@ public static class Plots
         p.YLabel("free energy (k_BT)");
         p.ShowLegend(Alignment.UpperLeft);
         return p;
+    }
+
+    /// <summary>Maximal runs of consecutive indices in [0, n) for which <paramref name="keep"/> holds.</summary>
+    private static IEnumerable<int[]> Runs(int n, Func<int, bool> keep)
+    {
+        var run = new List<int>();
+        for (int i = 0; i <= n; i++)
+        {
+            if (i < n && keep(i)) { run.Add(i); continue; }
+            if (run.Count > 0) yield return run.ToArray();
+            run.Clear();
+        }
     }
 
     public static void WriteFreeEnergyProfile(string path, string title, IReadOnlyList<Profile1D> profiles, int width = 900, int height = 700) =>
