@@ -49,6 +49,11 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
         [DefaultValue(10)]
         public int OdeSteps { get; init; } = 10;
 
+        [CommandOption("--sample-batch <N>")]
+        [Description("Conformations per exact-likelihood sampling call (the exact divergence costs one backward pass per dimension).")]
+        [DefaultValue(20)]
+        public int SampleBatch { get; init; } = 20;
+
         [CommandOption("--seconds <S>")]
         [DefaultValue(5.0)]
         public double Seconds { get; init; } = 5.0;
@@ -72,7 +77,7 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
         AnsiConsole.Write(couplings);
 
         var table = new Table().Title($"Teacher CNF on {system.Name} ({settings.Layers} layers × {settings.Hidden}, RK4 {settings.OdeSteps} steps)")
-            .AddColumns("net", "parameters", $"training steps/s (batch {settings.Batch}, independent)", "reflow pairs/s (batch 1,000)", "samples + exact log q /s (batch 100)");
+            .AddColumns("net", "parameters", $"training steps/s (batch {settings.Batch}, independent)", "reflow pairs/s (batch 1,000)", $"samples + exact log q /s (batch {settings.SampleBatch})");
         foreach (var net in settings.Nets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var network = VelocityNetworks.Create(net, AtomFeatures.FromTopology(system.Topology), new VelocityHyperparameters { Layers = settings.Layers, Hidden = settings.Hidden });
@@ -94,10 +99,10 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
                 using var scope = NewDisposeScope();
                 _ = model.Flow(options).Transport(model.Prior.Sample(1000, generator)).sum().item<float>();
             }, settings.Seconds);
-            double sampling = 100 * Rate(() =>
+            double sampling = settings.SampleBatch * Rate(() =>
             {
                 using var scope = NewDisposeScope();
-                _ = model.Sample(100, generator, options).LogQ.sum().item<double>();
+                _ = model.Sample(settings.SampleBatch, generator, options).LogQ.sum().item<double>();
             }, settings.Seconds);
             table.AddRow(net, network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), F(train), F(reflow), F(sampling));
         }
