@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Teacher.FlowMatching;
 using BoltzmannGen.Teacher.Networks;
@@ -34,69 +33,22 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
         using var objective = new FlowMatchingObjective(trainFrames.to(model.DType, device), Couplings.Parse(config.Coupling), config.Sigma,
                                                         config.RandomRotations);
         var validation = validationFrames.to(model.DType, device);
-        var optimizer = optim.AdamW(model.parameters(), config.LearningRate, weight_decay: config.WeightDecay);
-        using var ema = new ExponentialMovingAverage(model, config.EmaDecay);
-        var generator = new Generator((ulong)config.Seed);
-
-        int start = 0;
-        double elapsedBefore = 0;
-        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, config.ToYaml(), model, ema, scratch, optimizer, generator);
-
-        using var log = new TrainingLog(Path.Combine(directory, ModelDirectory.LogFile), start);
-        var clock = Stopwatch.StartNew();
-        var window = Stopwatch.StartNew();
-        int windowStart = start;
-        model.train();
-        for (int step = start; step < config.Steps; step++)
-        {
-            double lr = LearningRateSchedule.At(step, config.Steps, config.LearningRate, config.WarmupSteps, config.MinLearningRateFraction);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-
-            double lossValue, gradNorm;
-            using (var scope = NewDisposeScope())
+        var settings = new LoopSettings(config.Steps, config.LearningRate, config.WarmupSteps, config.MinLearningRateFraction,
+            config.WeightDecay, config.GradClip, config.EmaDecay, config.LogEvery, config.ValEvery, config.CheckpointEvery,
+            config.Seed, config.ToYaml());
+        double seconds = TrainingLoop.Run(directory, settings, model, scratch, g => objective.Loss(model.Network, config.BatchSize, g),
+            averaged =>
             {
-                optimizer.zero_grad();
-                var loss = objective.Loss(model.Network, config.BatchSize, generator);
-                loss.backward();
-                gradNorm = nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
-                optimizer.step();
-                lossValue = loss.item<float>();
-            }
-            if (!double.IsFinite(lossValue))
-                throw new InputException($"teacher training diverged at step {step + 1} (loss {lossValue}); lower learning_rate.");
-            ema.Update(model);
+                using var _ = no_grad();
+                return (objective.ValidationLoss(((TeacherModel)averaged).Network, validation, seed: config.Seed), null);
+            }, resume, progress, cancellation);
 
-            int done = step + 1;
-            bool last = done == config.Steps;
-            double? valLoss = null;
-            if (done % config.ValEvery == 0 || last)
-            {
-                ema.CopyTo(scratch);
-                scratch.eval();
-                using (no_grad()) valLoss = objective.ValidationLoss(scratch.Network, validation, seed: config.Seed);
-                model.train();
-            }
-            if (done % config.LogEvery == 0 || valLoss is not null)
-            {
-                double rate = (done - windowStart) / Math.Max(1e-9, window.Elapsed.TotalSeconds);
-                (windowStart, window) = (done, Stopwatch.StartNew());
-                log.Write(new TrainingLogRow(done, lossValue, lr, gradNorm, valLoss, null, rate, elapsedBefore + clock.Elapsed.TotalSeconds));
-                progress?.Report(new TrainingProgress(done, config.Steps, lossValue, rate, elapsedBefore + clock.Elapsed.TotalSeconds, valLoss, null));
-            }
-            bool stop = cancellation.IsCancellationRequested;
-            if (done % config.CheckpointEvery == 0 || last || stop)
-                TrainingCheckpoint.Write(directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, config.ToYaml(), model, ema, scratch, optimizer, generator);
-            if (stop && !last) cancellation.ThrowIfCancellationRequested();
-        }
-
-        ema.CopyTo(scratch);
         TeacherDirectory.Save(directory, info with
         {
             StepsTrained = config.Steps,
-            TrainingSeconds = Math.Round(elapsedBefore + clock.Elapsed.TotalSeconds, 1),
+            TrainingSeconds = Math.Round(seconds, 1),
             Parameters = scratch.Network.ParameterCount,
         }, scratch);
-        scratch.eval();
         return scratch;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BoltzmannGen.Flows;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,10 +9,8 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
                                       double? ValidationLoss, double? ValidationNll);
 
 /// <summary>
-/// The training loop every objective shares: AdamW with warm-up + cosine learning rate, gradient clipping, an
-/// exponential moving average of the weights, validation at intervals, a CSV log, and atomic checkpoints from
-/// which <c>--resume</c> continues with the same optimiser, average and random state (so a resumed run ends
-/// with the same parameters as an uninterrupted one). The averaged weights are what the model folder keeps.
+/// Trains a flow with any objective (FORT, MLE) through the shared <see cref="TrainingLoop"/> (AdamW, warm-up +
+/// cosine, clipping, EMA, validation, CSV log, exact resume). The averaged weights are what the model folder keeps.
 /// </summary>
 public sealed class FlowTrainer
 {
@@ -56,80 +53,32 @@ public sealed class FlowTrainer
         var scratch = ModelDirectory.Build(_info);
         scratch.to(device);
         var objective = createObjective(model);
-        var optimizer = optim.AdamW(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay);
-        using var ema = new ExponentialMovingAverage(model, _config.EmaDecay);
-        var generator = new Generator((ulong)_config.Seed);
+        var settings = new LoopSettings(_config.Steps, _config.LearningRate, _config.WarmupSteps, _config.MinLearningRateFraction,
+            _config.WeightDecay, _config.GradClip, _config.EmaDecay, _config.LogEvery, _config.ValEvery, _config.CheckpointEvery,
+            _config.Seed, _config.ToYaml());
+        double seconds = TrainingLoop.Run(_directory, settings, model, scratch, g => objective.Loss(model, _config.BatchSize, g),
+            averaged => Validate((BoltzmannFlow)averaged, objective), resume, progress, cancellation);
 
-        int start = 0;
-        double elapsedBefore = 0;
-        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(_directory, _config.ToYaml(), model, ema, scratch, optimizer, generator);
-
-        using var log = new TrainingLog(Path.Combine(_directory, ModelDirectory.LogFile), start);
-        var clock = Stopwatch.StartNew();
-        var window = Stopwatch.StartNew();
-        int windowStart = start;
-        model.train();
-        for (int step = start; step < _config.Steps; step++)
-        {
-            double lr = LearningRateSchedule.At(step, _config.Steps, _config.LearningRate, _config.WarmupSteps, _config.MinLearningRateFraction);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-
-            double lossValue, gradNorm;
-            using (var scope = NewDisposeScope())
-            {
-                optimizer.zero_grad();
-                var loss = objective.Loss(model, _config.BatchSize, generator);
-                loss.backward();
-                gradNorm = nn.utils.clip_grad_norm_(model.parameters(), _config.GradClip);
-                optimizer.step();
-                lossValue = loss.item<float>();
-            }
-            if (!double.IsFinite(lossValue))
-                throw new InputException($"training diverged at step {step + 1} (loss {lossValue}); lower learning_rate or check the targets/data.");
-            ema.Update(model);
-
-            int done = step + 1;
-            bool last = done == _config.Steps;
-            double? valLoss = null, valNll = null;
-            if (done % _config.ValEvery == 0 || last) (valLoss, valNll) = Validate(model, scratch, ema, objective);
-            if (done % _config.LogEvery == 0 || valLoss is not null)
-            {
-                double rate = (done - windowStart) / Math.Max(1e-9, window.Elapsed.TotalSeconds);
-                (windowStart, window) = (done, Stopwatch.StartNew());
-                log.Write(new TrainingLogRow(done, lossValue, lr, gradNorm, valLoss, valNll, rate, elapsedBefore + clock.Elapsed.TotalSeconds));
-                progress?.Report(new TrainingProgress(done, _config.Steps, lossValue, rate, elapsedBefore + clock.Elapsed.TotalSeconds, valLoss, valNll));
-            }
-            bool stop = cancellation.IsCancellationRequested;
-            if (done % _config.CheckpointEvery == 0 || last || stop)
-                TrainingCheckpoint.Write(_directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, _config.ToYaml(), model, ema, scratch, optimizer, generator);
-            if (stop && !last) cancellation.ThrowIfCancellationRequested();
-        }
-
-        ema.CopyTo(scratch);
         ModelDirectory.Save(_directory, _info with
         {
             Objective = objective.Name,
             StepsTrained = _config.Steps,
-            TrainingSeconds = Math.Round(elapsedBefore + clock.Elapsed.TotalSeconds, 1),
+            TrainingSeconds = Math.Round(seconds, 1),
         }, scratch);
-        scratch.eval();
         return scratch;
     }
 
-    /// <summary>Validation with the averaged weights: the objective's loss, and the NLL per degree of freedom of validation frames.</summary>
-    private (double Loss, double? Nll) Validate(BoltzmannFlow model, BoltzmannFlow scratch, ExponentialMovingAverage ema, ITrainingObjective objective)
+    /// <summary>Validation of the averaged weights: the objective's loss, and the NLL per degree of freedom of validation frames.</summary>
+    private (double? Loss, double? Nll) Validate(BoltzmannFlow averaged, ITrainingObjective objective)
     {
-        ema.CopyTo(scratch);
-        scratch.eval();
-        double loss = objective.ValidationLoss(scratch);
+        double loss = objective.ValidationLoss(averaged);
         double? nll = null;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            if (_validationFrames?.Invoke(scratch) is { } frames)
-                nll = -scratch.LogQ(frames).mean().item<double>() / scratch.Dimension;
+            if (_validationFrames?.Invoke(averaged) is { } frames)
+                nll = -averaged.LogQ(frames).mean().item<double>() / averaged.Dimension;
         }
-        model.train();
         return (loss, nll);
     }
 }

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Training;
+
+/// <summary>The knobs every trainer's loop shares (flows and the teacher), and the config text a resume must match.</summary>
+public sealed record LoopSettings(
+    int Steps, double LearningRate, int WarmupSteps, double MinLearningRateFraction, double WeightDecay, double GradClip,
+    double EmaDecay, int LogEvery, int ValEvery, int CheckpointEvery, int Seed, string ConfigYaml);
+
+/// <summary>
+/// The training loop of every trainer: AdamW with warm-up + cosine learning rate, gradient clipping, an exponential
+/// moving average of the weights, validation at intervals, a CSV log, and atomic checkpoints from which a resume
+/// continues with the same optimiser, average and random state (so a resumed run ends with the parameters of an
+/// uninterrupted one). On return <paramref name="scratch"/> holds the averaged weights, which is what model folders keep.
+/// </summary>
+public static class TrainingLoop
+{
+    /// <param name="loss">the loss of one random batch, drawn with the given generator</param>
+    /// <param name="validate">validation figures (loss, NLL per degree of freedom) of the averaged weights, copied into the module it gets</param>
+    /// <returns>training seconds in all, including those before a resume</returns>
+    public static double Run(string directory, LoopSettings s, nn.Module model, nn.Module scratch, Func<Generator, Tensor> loss,
+                             Func<nn.Module, (double? Loss, double? Nll)> validate, bool resume,
+                             IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        var optimizer = optim.AdamW(model.parameters(), s.LearningRate, weight_decay: s.WeightDecay);
+        using var ema = new ExponentialMovingAverage(model, s.EmaDecay);
+        var generator = new Generator((ulong)s.Seed);
+
+        int start = 0;
+        double elapsedBefore = 0;
+        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, model, ema, scratch, optimizer, generator);
+
+        using var log = new TrainingLog(Path.Combine(directory, ModelDirectory.LogFile), start);
+        var clock = Stopwatch.StartNew();
+        var window = Stopwatch.StartNew();
+        int windowStart = start;
+        model.train();
+        for (int step = start; step < s.Steps; step++)
+        {
+            double lr = LearningRateSchedule.At(step, s.Steps, s.LearningRate, s.WarmupSteps, s.MinLearningRateFraction);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+
+            double lossValue, gradNorm;
+            using (var scope = NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var value = loss(generator);
+                value.backward();
+                gradNorm = nn.utils.clip_grad_norm_(model.parameters(), s.GradClip);
+                optimizer.step();
+                lossValue = value.item<float>();
+            }
+            if (!double.IsFinite(lossValue))
+                throw new InputException($"training diverged at step {step + 1} (loss {lossValue}); lower learning_rate or check the targets/data.");
+            ema.Update(model);
+
+            int done = step + 1;
+            bool last = done == s.Steps;
+            double? valLoss = null, valNll = null;
+            if (done % s.ValEvery == 0 || last)
+            {
+                ema.CopyTo(scratch);
+                scratch.eval();
+                (valLoss, valNll) = validate(scratch);
+                model.train();
+            }
+            if (done % s.LogEvery == 0 || valLoss is not null)
+            {
+                double rate = (done - windowStart) / Math.Max(1e-9, window.Elapsed.TotalSeconds);
+                (windowStart, window) = (done, Stopwatch.StartNew());
+                double elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
+                log.Write(new TrainingLogRow(done, lossValue, lr, gradNorm, valLoss, valNll, rate, elapsed));
+                progress?.Report(new TrainingProgress(done, s.Steps, lossValue, rate, elapsed, valLoss, valNll));
+            }
+            bool stop = cancellation.IsCancellationRequested;
+            if (done % s.CheckpointEvery == 0 || last || stop)
+                TrainingCheckpoint.Write(directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, s.ConfigYaml, model, ema, scratch, optimizer, generator);
+            if (stop && !last) cancellation.ThrowIfCancellationRequested();
+        }
+        ema.CopyTo(scratch);
+        scratch.eval();
+        return elapsedBefore + clock.Elapsed.TotalSeconds;
+    }
+}
