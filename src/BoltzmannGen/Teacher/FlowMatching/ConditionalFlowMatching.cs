@@ -39,13 +39,17 @@ public static class ConditionalFlowMatching
     {
         if (!(sigma >= 0) || double.IsInfinity(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "σ must be finite and ≥ 0");
         var tt = t.to(x0.dtype, x0.device).unsqueeze(1);
-        var xt = (1 - tt) * x0 + tt * x1;
+        // x0 + t·(x1 − x0), tensor–tensor operations only: a C# literal here (1 − t) became a native Scalar that
+        // libtorch found freed in two long runs ("Expected false to be true … toFloat", right after a validation).
+        var target = x1 - x0;
+        var xt = x0 + tt * target;
         if (sigma > 0)
         {
             if (generator is null) throw new ArgumentNullException(nameof(generator), "σ > 0 needs a generator for the path noise");
-            xt = xt + sigma * SamplePrior(x0.shape[0], (int)x0.shape[1], generator, x0.device, x0.dtype);
+            using var s = tensor(sigma, x0.dtype, x0.device);
+            xt = xt + SamplePrior(x0.shape[0], (int)x0.shape[1], generator, x0.device, x0.dtype) * s;
         }
-        return (xt, x1 - x0);
+        return (xt, target);
     }
 
     /// <summary>The loss of given pairs (x0 already coupled to x1), with t ~ U(0, 1) (and the path noise) drawn from <paramref name="generator"/>.</summary>
