@@ -100,7 +100,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             ledger.MarkStarted(stage.Name, stage.Hash);
             var stageClock = Stopwatch.StartNew();
             var errors = new StringWriter();
-            int code = BgenApp.Run(args.ToArray(), errors);
+            int code = RunStage(stage, args, errors);
             if (code != 0)
                 throw new InputException($"stage {stage.Name} failed: {errors.ToString().Trim().Replace("error: ", "")} (rerun `bgen run` with the same options to continue).");
             ledger.MarkFinished(stage.Name, stage.Hash, stageClock.Elapsed.TotalSeconds);
@@ -108,6 +108,28 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         }
         PrintSummary(run, times, clock.Elapsed.TotalSeconds);
         return 0;
+    }
+
+    /// <summary>
+    /// Runs a stage's command. libtorch (through TorchSharp 0.107) now and then reports a native Scalar as freed
+    /// while in use ("Expected false to be true … Scalar.h", seen in long training runs, seemingly when the GC
+    /// finalises the temporary Scalar of an arithmetic operator mid-call); a resumable stage then continues from
+    /// its last checkpoint, up to three times, instead of losing the run.
+    /// </summary>
+    private static int RunStage(PipelineStage stage, List<string> args, StringWriter errors)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return BgenApp.Run(args.ToArray(), errors);
+            }
+            catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= 3 && e.Message.Contains("Scalar", StringComparison.Ordinal))
+            {
+                AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race); continuing from the last checkpoint (attempt {attempt + 1}).[/]");
+                if (!args.Contains("--resume")) args.Add("--resume");
+            }
+        }
     }
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
