@@ -127,7 +127,11 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= 3 && e.Message.Contains("Scalar", StringComparison.Ordinal))
             {
                 AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race); continuing from the last checkpoint (attempt {attempt + 1}).[/]");
-                if (!args.Contains("--resume")) args.Add("--resume");
+                // Continue from a checkpoint when one was written; before the first one, start the stage again.
+                bool checkpointed = stage.Outputs.Any(o => Directory.Exists(Path.Combine(o, "checkpoint")) || Directory.Exists(o + ".partial"));
+                args.Remove("--resume");
+                if (checkpointed) args.Add("--resume");
+                else foreach (var output in stage.Outputs) Remove(output);
             }
         }
     }
