@@ -93,7 +93,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             }
             AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(header)}[/] [grey](elapsed {clock.Elapsed:hh\\:mm\\:ss})[/]").LeftJustified());
             var args = stage.Arguments.ToList();
-            bool resume = stage.Resumable && ledger.Started(stage.Name)?.Hash == stage.Hash && stage.Outputs.Any(Exists);
+            bool resume = stage.Resumable && ledger.Started(stage.Name)?.Hash == stage.Hash && HasCheckpoint(stage);
             if (resume) args.Add("--resume");
             else foreach (var output in stage.Outputs) Remove(output);
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(stage.CommandLine)}{(resume ? " --resume" : "")}[/]");
@@ -128,13 +128,16 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             {
                 AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race); continuing from the last checkpoint (attempt {attempt + 1}).[/]");
                 // Continue from a checkpoint when one was written; before the first one, start the stage again.
-                bool checkpointed = stage.Outputs.Any(o => Directory.Exists(Path.Combine(o, "checkpoint")) || Directory.Exists(o + ".partial"));
                 args.Remove("--resume");
-                if (checkpointed) args.Add("--resume");
+                if (HasCheckpoint(stage)) args.Add("--resume");
                 else foreach (var output in stage.Outputs) Remove(output);
             }
         }
     }
+
+    /// <summary>Whether a killed stage left something to continue from: a training checkpoint, MD's or reflow's .partial folder.</summary>
+    private static bool HasCheckpoint(PipelineStage stage) =>
+        stage.Outputs.Any(o => Directory.Exists(Path.Combine(o, "checkpoint")) || Directory.Exists(Path.Combine(o, ".partial")) || Directory.Exists(o + ".partial"));
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
