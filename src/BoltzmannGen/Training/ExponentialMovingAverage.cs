@@ -10,10 +10,16 @@ namespace BoltzmannGen.Training;
 public sealed class ExponentialMovingAverage : IDisposable
 {
     private readonly List<(string Name, Tensor Shadow)> _shadow;
+    // Owned once, not converted from doubles at every call: each implicit conversion makes a native Scalar that
+    // only the GC frees, two per parameter per step, and libtorch has been seen reading such a Scalar after it
+    // was freed (see the closing notes on TorchSharp).
+    private readonly Scalar _decay, _weight;
 
     public ExponentialMovingAverage(nn.Module module, double decay)
     {
         Decay = decay;
+        _decay = decay.ToScalar();
+        _weight = (1 - decay).ToScalar();
         using var _ = no_grad();
         _shadow = module.named_parameters().Select(p => (p.name, p.parameter.detach().clone())).ToList();
     }
@@ -25,7 +31,7 @@ public sealed class ExponentialMovingAverage : IDisposable
         using var _ = no_grad();
         var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, shadow) in _shadow)
-            shadow.mul_(Decay).add_(parameters[name].detach(), alpha: 1 - Decay);
+            shadow.mul_(_decay).add_(parameters[name].detach(), alpha: _weight);
     }
 
     /// <summary>Copies the averaged weights into <paramref name="module"/> (e.g. a copy used for sampling).</summary>
@@ -53,5 +59,7 @@ public sealed class ExponentialMovingAverage : IDisposable
     public void Dispose()
     {
         foreach (var (_, t) in _shadow) t.Dispose();
+        _decay.Dispose();
+        _weight.Dispose();
     }
 }
