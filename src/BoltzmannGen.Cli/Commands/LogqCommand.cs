@@ -33,16 +33,8 @@ public sealed class LogqCommand : Command<LogqCommand.Settings>
         var frames = FrameFile.Read(settings.Input, info.Atoms);
         if (frames.FirstNonFinite() is { } bad)
             throw new InputException($"{settings.Input}: frame {bad.Frame} has a non-finite coordinate.");
-        var logQ = new double[frames.Count];
+        var logQ = model.LogQ(frames.Positions, settings.Batch);
         int per = 3 * info.Atoms;
-        for (int start = 0; start < frames.Count; start += settings.Batch)
-        {
-            int n = Math.Min(settings.Batch, frames.Count - start);
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var x = tensor(frames.Positions.AsSpan(start * per, n * per).ToArray(), [n, info.Atoms, 3], float64);
-            model.LogQ(x).cpu().data<double>().CopyTo(logQ.AsSpan(start));
-        }
         Npy.Write(settings.Out, logQ, frames.Count);
         var finite = logQ.Where(double.IsFinite).ToArray();
         AnsiConsole.MarkupLine($"log q of {frames.Count} frames → {Markup.Escape(settings.Out)}" +

@@ -75,7 +75,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
             if (info.System != system.Name) throw new InputException($"--model {settings.Model} was trained for {info.System}, not {system.Name}.");
             timings["train"] = info.TrainingSeconds;
             log = Path.Combine(settings.Model, ModelDirectory.LogFile);
-            testLogQ = TestLogQ(model, reference.Split("test"), system.AtomCount);
+            testLogQ = model.LogQ(reference.Split("test").Positions, batch: 2048);
         }
         var options = new ReportOptions
         {
@@ -95,21 +95,5 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         foreach (var note in report.Notes) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         AnsiConsole.MarkupLine($"report → {Markup.Escape(Path.GetFullPath(Path.Combine(settings.Out, ReportWriter.HtmlName)))}");
         return 0;
-    }
-
-    /// <summary>log q of MD test frames under the flow (batched, no gradients).</summary>
-    private static double[] TestLogQ(Flows.BoltzmannFlow model, Frames test, int atoms)
-    {
-        var result = new double[test.Count];
-        const int batch = 2048;
-        for (int start = 0; start < test.Count; start += batch)
-        {
-            int n = Math.Min(batch, test.Count - start);
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var x = tensor(test.Positions.AsSpan(start * atoms * 3, n * atoms * 3).ToArray(), [n, atoms, 3], float64);
-            model.LogQ(x).cpu().data<double>().CopyTo(result.AsSpan(start));
-        }
-        return result;
     }
 }

@@ -80,6 +80,25 @@ public sealed class BoltzmannFlow : nn.Module
         return scope.MoveToOuter(logQ);
     }
 
+    /// <summary>
+    /// log q of many conformations given as flat [frame, atom, xyz] nm, <paramref name="batch"/> at a time without
+    /// gradients (what `bgen logq` and the report's NLL need).
+    /// </summary>
+    public double[] LogQ(ReadOnlySpan<double> positions, int batch)
+    {
+        int per = 3 * Atoms, count = positions.Length / per;
+        var logQ = new double[count];
+        for (int start = 0; start < count; start += batch)
+        {
+            int n = Math.Min(batch, count - start);
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var x = tensor(positions.Slice(start * per, n * per).ToArray(), [n, Atoms, 3], float64);
+            LogQ(x).cpu().data<double>().CopyTo(logQ.AsSpan(start));
+        }
+        return logQ;
+    }
+
     /// <summary>Flow-space coordinates u = xQ/s (B, D) of positions (B, N, 3) in nm, in the model's dtype and device.</summary>
     public Tensor ToLatent(Tensor positions) => coordinates.ToFlowSpace(positions.to(DType, Device));
 
