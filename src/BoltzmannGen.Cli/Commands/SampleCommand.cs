@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using BoltzmannGen.Data;
 using BoltzmannGen.Training;
 using Spectre.Console;
@@ -36,28 +35,13 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         OutputPath.CheckWritable(settings.Out, "--out");
         var device = FlowTrainer.ResolveDevice(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
-        var positions = new float[(long)settings.Count * info.Atoms * 3];
-        var logQ = new double[settings.Count];
-        var clock = Stopwatch.StartNew();
         using var generator = new Generator((ulong)settings.Seed);
-        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
+        var (positions, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"sampling {info.System} ({info.Arch})", settings.Count,
+            settings.Batch, info.Atoms, n =>
             {
-                var task = ctx.AddTask($"sampling {info.System} ({info.Arch})", maxValue: settings.Count);
-                for (int start = 0; start < settings.Count; start += settings.Batch)
-                {
-                    int n = Math.Min(settings.Batch, settings.Count - start);
-                    using var scope = NewDisposeScope();
-                    using var _ = no_grad();
-                    var (x, lq) = model.Sample(n, generator);
-                    x.to(float32).cpu().data<float>().CopyTo(positions.AsSpan(start * info.Atoms * 3));
-                    lq.cpu().data<double>().CopyTo(logQ.AsSpan(start));
-                    task.Increment(n);
-                }
-            });
-        double seconds = clock.Elapsed.TotalSeconds;
-        Npz.Write(settings.Out, ("positions", new NpyArray(positions, settings.Count, info.Atoms, 3)), ("log_q", new NpyArray(logQ, settings.Count)),
-            ("sampling_seconds", new NpyArray([seconds], 1))); // wall time, for the report's samples/s and effective samples/s
+                using var _ = no_grad();
+                return model.Sample(n, generator);
+            }, cancellation: cancellationToken);
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");
         ReportValidity(info.System, positions, settings.Count, info.Atoms);
         return 0;

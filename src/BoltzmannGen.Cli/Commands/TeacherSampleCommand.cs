@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Teacher;
@@ -87,37 +86,13 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
         var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), FlowTrainer.ResolveDevice(settings.Device));
 
-        int atoms = info.Atoms;
-        var positions = new float[(long)settings.Count * atoms * 3];
-        var logQ = new double[settings.Count];
-        var clock = Stopwatch.StartNew();
         using var generator = new Generator((ulong)settings.Seed);
-        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask($"CNF samples of {info.System} ({settings.Solver}, {settings.Divergence} divergence)", maxValue: settings.Count);
-                for (int start = 0; start < settings.Count; start += settings.Batch)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int n = Math.Min(settings.Batch, settings.Count - start);
-                    using var scope = NewDisposeScope();
-                    var (x, lq) = model.Sample(n, generator, options);
-                    x.to(float32).cpu().data<float>().CopyTo(positions.AsSpan(start * atoms * 3));
-                    lq.cpu().data<double>().CopyTo(logQ.AsSpan(start));
-                    task.Increment(n);
-                }
-            });
-        double seconds = clock.Elapsed.TotalSeconds;
-        var arrays = new List<(string, NpyArray)>
-        {
-            ("positions", new NpyArray(positions, settings.Count, atoms, 3)),
-            ("log_q", new NpyArray(logQ, settings.Count)),
-            ("sampling_seconds", new NpyArray([seconds], 1)),
-        };
-        if (settings.Divergence == "hutchinson") arrays.Add(("log_q_is_estimate", new NpyArray([true], 1)));
-        Npz.Write(settings.Out, arrays.ToArray());
+        bool estimate = string.Equals(settings.Divergence, "hutchinson", StringComparison.OrdinalIgnoreCase);
+        var (_, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"CNF samples of {info.System} ({settings.Solver}, {settings.Divergence} divergence)",
+            settings.Count, settings.Batch, info.Atoms, n => model.Sample(n, generator, options),
+            estimate ? [("log_q_is_estimate", new NpyArray([true], 1))] : null, cancellationToken);
         AnsiConsole.MarkupLine($"{settings.Count} CNF samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N1}/s) → {Markup.Escape(settings.Out)}");
-        if (settings.Divergence == "hutchinson")
+        if (estimate)
             AnsiConsole.MarkupLine("[yellow]log q comes from Hutchinson's stochastic trace estimate: importance weights built on it are not exact.[/]");
         return 0;
     }
