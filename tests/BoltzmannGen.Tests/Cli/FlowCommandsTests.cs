@@ -177,4 +177,40 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Contains("another system", error);
         Assert.Equal(bytes, File.ReadAllBytes(copy));
     }
+
+    [Fact]
+    public void Teacher_train_sample_and_reflow_targets_work_through_the_cli()
+    {
+        using var dir = new TempDir();
+        string teacher = dir.File("teacher");
+        var train = SmallFlowRun.Run(["teacher", "train", "--system", "aldp", "--data", run.Data, "--out", teacher, "--net", "mlp", "--coupling", "ot",
+            "--steps", "4", "--device", "cpu", "--forcefields", ForceFields, "layers=1", "hidden=8", "batch_size=8", "val_every=4", "checkpoint_every=2"]);
+        Assert.True(train.Code == 0, train.Error);
+
+        string exact = dir.File("exact.npz"), estimate = dir.File("estimate.npz");
+        var a = SmallFlowRun.Run(["teacher", "sample", "--model", teacher, "--n", "6", "--batch", "4", "--out", exact, "--solver", "rk4", "--steps", "4",
+            "--device", "cpu", "--forcefields", ForceFields]);
+        Assert.True(a.Code == 0, a.Error);
+        Assert.Equal(new[] { 6, 22, 3 }, Npz.Read(exact, "positions").Shape);
+        Assert.All(Npz.Read(exact, "log_q").AsFloat64(), v => Assert.True(double.IsFinite(v)));
+        Assert.False(Npz.Contains(exact, "log_q_is_estimate"));
+        var b = SmallFlowRun.Run(["teacher", "sample", "--model", teacher, "--n", "2", "--out", estimate, "--solver", "euler", "--steps", "2",
+            "--divergence", "Hutchinson", "--device", "cpu", "--forcefields", ForceFields]);
+        Assert.True(b.Code == 0, b.Error);
+        Assert.True(Npz.Contains(estimate, "log_q_is_estimate"));
+
+        string targets = dir.File("reflow.npz");
+        var c = SmallFlowRun.Run(["targets", "--system", "aldp", "--kind", "reflow", "--teacher", teacher, "--pairs", "10", "--chunk", "4",
+            "--steps", "3", "--out", targets, "--device", "cpu", "--forcefields", ForceFields]);
+        Assert.True(c.Code == 0, c.Error);
+        var file = TargetsFile.Read(targets, "aldp", 22);
+        Assert.Equal("reflow", file.Meta.Kind);
+        Assert.Equal(10, file.Pairs);
+        Assert.False(Directory.Exists(targets + ".partial"));
+
+        var wrong = SmallFlowRun.Run(["targets", "--system", "al4", "--kind", "reflow", "--teacher", teacher, "--pairs", "4", "--out", dir.File("x.npz"),
+            "--forcefields", ForceFields]);
+        Assert.Equal(2, wrong.Code);
+        Assert.Contains("not al4", wrong.Error);
+    }
 }
