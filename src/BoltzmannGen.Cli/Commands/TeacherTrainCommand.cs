@@ -103,12 +103,11 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         return 0;
     }
 
-    /// <summary>Frames (n, N, 3) nm → (n, 3N) centred and divided by the scale, float32.</summary>
-    internal static Tensor Normalised(Frames frames, int atoms, double scale)
+    /// <summary>Frames (n, N, 3) nm → (n, 3N) in the teacher's frame, float32.</summary>
+    private static Tensor Normalised(Frames frames, int atoms, double scale)
     {
         using var scope = NewDisposeScope();
         var x = tensor(frames.Positions, [frames.Count, atoms, 3], float64);
-        var centred = (x - x.mean([1], keepdim: true)) / scale;
-        return scope.MoveToOuter(centred.reshape(frames.Count, 3 * atoms).to(float32));
+        return scope.MoveToOuter(TeacherModel.Normalise(x, scale).to(float32));
     }
 }

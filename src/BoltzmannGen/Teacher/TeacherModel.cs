@@ -40,11 +40,17 @@ public sealed class TeacherModel : nn.Module
 
     public ContinuousFlow Flow(CnfOptions options) => new(network, Prior, options);
 
-    /// <summary>(B, N, 3) nm, any centre → (B, 3N) centred and divided by s.</summary>
-    public Tensor Normalise(Tensor positions)
+    /// <summary>(B, N, 3) nm, any centre → (B, 3N) centred and divided by s, in the model's dtype and device.</summary>
+    public Tensor Normalise(Tensor positions) => Normalise(positions, LengthScale).to(DType, Device);
+
+    /// <summary>
+    /// The teacher's frame: (B, N, 3) nm, any centre → (B, 3N) centred and divided by <paramref name="scale"/>
+    /// (the frame of targets.npz and of the training data).
+    /// </summary>
+    public static Tensor Normalise(Tensor positions, double scale)
     {
-        var x = positions.to(DType, Device).reshape(positions.shape[0], Atoms, 3);
-        return ((x - x.mean([1], keepdim: true)) / LengthScale).reshape(positions.shape[0], 3 * Atoms);
+        long batch = positions.shape[0];
+        return MeanFreeGaussian.Centre(positions.reshape(batch, -1), (int)positions.shape[1]) / scale;
     }
 
     /// <summary>n conformations (n, N, 3) in nm and their exact log q (float64), by integrating the ODE with its divergence.</summary>
