@@ -46,25 +46,19 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
         var clock = Stopwatch.StartNew();
         using var energy = PotentialEnergy.For(system, settings.ToOptions());
 
-        var energies = new double[frames.Count];
-        var forces = settings.Forces is null ? null : new double[frames.Positions.Length];
-        int perFrame = 3 * system.AtomCount;
-        void EvaluateChunk(int start)
+        EnergyBatch EvaluateAll(IProgress<int>? progress)
         {
-            int n = Math.Min(Chunk, frames.Count - start);
-            EnergyBatch batch;
             try
             {
-                batch = energy.Evaluate(frames.Positions.AsMemory(start * perFrame, n * perFrame), forces is not null, start);
+                return energy.EvaluateInChunks(frames.Positions, settings.Forces is not null, Chunk, progress);
             }
             catch (InputException e)
             {
                 throw new InputException($"{settings.Input}: {e.Message}", e);
             }
-            batch.Energies.CopyTo(energies, start);
-            batch.Forces?.CopyTo(forces!, start * perFrame);
         }
 
+        EnergyBatch result = null!;
         if (frames.Count > Chunk && !Console.IsErrorRedirected)
         {
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
@@ -72,17 +66,15 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask($"{system.Name} energies", maxValue: frames.Count);
-                    for (int start = 0; start < frames.Count; start += Chunk)
-                    {
-                        EvaluateChunk(start);
-                        task.Increment(Math.Min(Chunk, frames.Count - start));
-                    }
+                    result = EvaluateAll(new SynchronousProgress<int>(done => task.Value = done));
                 });
         }
         else
         {
-            for (int start = 0; start < frames.Count; start += Chunk) EvaluateChunk(start);
+            result = EvaluateAll(null);
         }
+        var energies = result.Energies;
+        var forces = result.Forces;
         double seconds = clock.Elapsed.TotalSeconds;
 
         EnergyCsv.Write(settings.Out, energies, energy.KT);

@@ -103,6 +103,31 @@ public sealed class PotentialEnergy : IDisposable
         return new EnergyBatch(energies, forces, KT);
     }
 
+    /// <summary>
+    /// <see cref="Evaluate"/> over many conformations in chunks of <paramref name="chunk"/> frames, reporting the frames
+    /// done after each chunk (long jobs show progress and can be cancelled between chunks).
+    /// </summary>
+    public EnergyBatch EvaluateInChunks(ReadOnlyMemory<double> positions, bool withForces = false, int chunk = 4096,
+                                        IProgress<int>? progress = null, CancellationToken cancellation = default)
+    {
+        int perFrame = 3 * AtomCount;
+        if (positions.Length % perFrame != 0)
+            throw new InputException($"{Name}: {positions.Length} coordinates is not a whole number of frames of {AtomCount} atoms.");
+        int count = positions.Length / perFrame;
+        var energies = new double[count];
+        var forces = withForces ? new double[positions.Length] : null;
+        for (int start = 0; start < count; start += chunk)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int n = Math.Min(chunk, count - start);
+            var batch = Evaluate(positions.Slice(start * perFrame, n * perFrame), withForces, start);
+            batch.Energies.CopyTo(energies, start);
+            batch.Forces?.CopyTo(forces!, start * perFrame);
+            progress?.Report(start + n);
+        }
+        return new EnergyBatch(energies, forces, KT);
+    }
+
     private void RejectNonFinite(ReadOnlySpan<double> positions, int firstFrame)
     {
         if (Data.Frames.FirstNonFinite(positions, AtomCount) is { } bad)

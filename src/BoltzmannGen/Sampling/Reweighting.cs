@@ -32,7 +32,6 @@ public sealed record ReweightResult(
 /// </summary>
 public sealed class Reweighting
 {
-    private const int Chunk = 4096;
     private readonly PeptideSystem _system;
     private readonly EnergyOptions _energyOptions;
 
@@ -62,14 +61,7 @@ public sealed class Reweighting
         Parallel.For(0, logQ.Count, i => valid[i] = check.IsValid(x.AsSpan(i * per, per)));
 
         using var energy = PotentialEnergy.For(_system, _energyOptions);
-        var energies = new double[logQ.Count];
-        for (int start = 0; start < logQ.Count; start += Chunk)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            int n = Math.Min(Chunk, logQ.Count - start);
-            energy.Evaluate(x.AsMemory(start * per, n * per), withForces: false, firstFrame: start).Energies.CopyTo(energies, start);
-            progress?.Report(start + n);
-        }
+        var energies = energy.EvaluateInChunks(x, progress: progress, cancellation: cancellation).Energies;
         var reduced = Array.ConvertAll(energies, e => e / energy.KT);
         return new ReweightResult(x, energies, energy.KT, valid, reflected, ImportanceWeights.From(reduced, logQ, valid));
     }
