@@ -14,8 +14,11 @@ public sealed class SampleFile
         Reflected = "reflected", LogWClipped = "log_w_clipped", Resampled = "resampled_index",
         SamplingSeconds = "sampling_seconds", ReweightSeconds = "reweight_seconds";
 
-    private SampleFile(string path, IReadOnlyDictionary<string, NpyArray> arrays, int count, int atoms)
+    private readonly double[] _positionsNm;
+
+    private SampleFile(string path, IReadOnlyDictionary<string, NpyArray> arrays, double[] positionsNm, int count, int atoms)
     {
+        _positionsNm = positionsNm;
         Path = path;
         Arrays = arrays;
         Count = count;
@@ -27,8 +30,8 @@ public sealed class SampleFile
     public int Count { get; }
     public int Atoms { get; }
 
-    /// <summary>Positions as float64 [frame, atom, xyz], nm.</summary>
-    public double[] PositionsNm() => Arrays[Positions].ToDoubles();
+    /// <summary>Positions as float64 [frame, atom, xyz], nm (converted once, when the file was read and checked; do not modify).</summary>
+    public double[] PositionsNm() => _positionsNm;
 
     public double[] LogQValues() => Arrays[LogQ].ToDoubles();
 
@@ -72,9 +75,10 @@ public sealed class SampleFile
         foreach (var name in new[] { Energy, LogW, Valid, Reflected })
             if (arrays.TryGetValue(name, out var a) && (a.Rank != 1 || a.Shape[0] != n))
                 throw new InputException($"{path}: '{name}' has shape {a.ShapeString}, expected ({n}).");
-        if (Frames.FirstNonFinite(positions.ToDoubles(), atoms) is { } bad)
+        var positionsNm = positions.ToDoubles();
+        if (Frames.FirstNonFinite(positionsNm, atoms) is { } bad)
             throw new InputException($"{path}: frame {bad.Frame}, atom {bad.Atom} has a non-finite coordinate ({bad.Value}).");
-        return new SampleFile(path, arrays, n, atoms);
+        return new SampleFile(path, arrays, positionsNm, n, atoms);
     }
 
     /// <summary>Writes the file again with <paramref name="updates"/> added or replaced, every other array kept.</summary>
