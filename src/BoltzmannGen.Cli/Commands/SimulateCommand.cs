@@ -43,7 +43,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public double SaveEveryPs { get; init; } = 1.0;
 
         [CommandOption("--swap-every-ps <PS>")]
-        [Description("Interval between exchange attempts, ps (a multiple of --save-every-ps; default: the save interval).")]
+        [Description("Interval between exchange attempts, ps (a multiple or a divisor of --save-every-ps; default: the save interval). Short intervals, e.g. 0.1, mix the ladder faster.")]
         public double? SwapEveryPs { get; init; }
 
         [CommandOption("--equilibrate-ps <PS>")]

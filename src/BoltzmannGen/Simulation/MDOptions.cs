@@ -28,6 +28,12 @@ public sealed record MDOptions
     [JsonIgnore] public long CheckpointSteps => Steps(CheckpointEveryPs, "--checkpoint-every-ps");
     [JsonIgnore] public long Segments => TotalSteps / SaveSteps;
 
+    /// <summary>MD steps between exchange attempts inside one save interval (the whole interval when swaps are rarer).</summary>
+    [JsonIgnore] public int StepsPerSwapWithinSave => Math.Min(SwapSteps, SaveSteps);
+
+    /// <summary>Save intervals between exchange attempts (1 when swaps are attempted within every interval).</summary>
+    [JsonIgnore] public long SaveIntervalsPerSwap => Math.Max(1, SwapSteps / SaveSteps);
+
     [JsonIgnore]
     public MDProtocol Protocol => new() { StepPs = StepPs, FrictionPerPs = FrictionPerPs, Platform = Platform };
 
@@ -43,7 +49,8 @@ public sealed record MDOptions
         if (TemperaturesK.Count == 0 || TemperaturesK.Any(t => !(t > 0)))
             throw new InputException($"--temperatures must be positive (got {string.Join(",", TemperaturesK)}).");
         if (TotalSteps % SaveSteps != 0) throw new InputException($"--ns must be a whole number of save intervals ({SaveEveryPs} ps).");
-        if (SwapSteps % SaveSteps != 0) throw new InputException("--swap-every-ps must be a multiple of --save-every-ps.");
+        if (SwapSteps % SaveSteps != 0 && SaveSteps % SwapSteps != 0)
+            throw new InputException($"--swap-every-ps {SwapEveryPs} must divide --save-every-ps {SaveEveryPs} or be a multiple of it.");
         if (CheckpointSteps % SaveSteps != 0) throw new InputException("--checkpoint-every-ps must be a multiple of --save-every-ps.");
         if (Segments < 10) throw new InputException($"--ns {Nanoseconds} saves only {Segments} frames per replica; at least 10 are needed (lower --save-every-ps).");
     }

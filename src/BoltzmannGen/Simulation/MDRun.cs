@@ -131,22 +131,32 @@ public sealed class MDRun : IDisposable
         }
 
         long checkpointSegments = _options.CheckpointSteps / _options.SaveSteps;
-        long swapSegments = _options.SwapSteps / _options.SaveSteps;
+        long swapSegments = _options.SaveIntervalsPerSwap;
+        int subSteps = _options.StepsPerSwapWithinSave;
+        int subSegments = _options.SaveSteps / subSteps;
         long segmentsAtStart = segmentsDone;
         var runClock = Stopwatch.StartNew();
         for (long segment = segmentsDone; segment < _options.Segments; segment++)
         {
-            Task.WaitAll(_replicas.SelectMany(ladder => ladder.Select(r => r.StepAsync(_options.SaveSteps))).ToArray());
-            foreach (var (ladder, l) in _replicas.Select((x, i) => (x, i)))
+            // Exchange may be attempted more often than frames are saved (short swap intervals mix the ladder
+            // faster); the frame is the base replica at the end of the save interval, before its last swap.
+            for (int sub = 0; sub < subSegments; sub++)
             {
-                var snapshots = ladder.Select(r => r.Snapshot()).ToArray();
-                store.Append(snapshots[0].Positions, snapshots[0].PotentialEnergy);
-                if (ladder.Length > 1 && (segment + 1) % swapSegments == 0)
+                Task.WaitAll(_replicas.SelectMany(ladder => ladder.Select(r => r.StepAsync(subSteps))).ToArray());
+                bool saveNow = sub == subSegments - 1;
+                bool swapNow = subSegments > 1 || (segment + 1) % swapSegments == 0;
+                foreach (var (ladder, l) in _replicas.Select((x, i) => (x, i)))
                 {
-                    foreach (int i in _exchange[l].Attempt(snapshots.Select(s => s.PotentialEnergy).ToArray(), _random))
+                    if (!saveNow && ladder.Length == 1) continue;
+                    var snapshots = ladder.Select(r => r.Snapshot()).ToArray();
+                    if (saveNow) store.Append(snapshots[0].Positions, snapshots[0].PotentialEnergy);
+                    if (ladder.Length > 1 && swapNow)
                     {
-                        ladder[i].Accept(snapshots[i + 1], ladder[i + 1].TemperatureK);
-                        ladder[i + 1].Accept(snapshots[i], ladder[i].TemperatureK);
+                        foreach (int i in _exchange[l].Attempt(snapshots.Select(s => s.PotentialEnergy).ToArray(), _random))
+                        {
+                            ladder[i].Accept(snapshots[i + 1], ladder[i + 1].TemperatureK);
+                            ladder[i + 1].Accept(snapshots[i], ladder[i].TemperatureK);
+                        }
                     }
                 }
             }

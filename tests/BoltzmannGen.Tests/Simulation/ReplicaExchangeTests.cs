@@ -88,4 +88,30 @@ public class ReplicaExchangeTests
         Assert.InRange(result.SwapAcceptance[0][0], 0.05, 0.95); // swaps really happened
         ThermostatTests.AssertMeanWithin(result.Energies, 1.5 * n * Thermodynamics.KT(300), "base-rung potential energy");
     }
+
+    [Fact]
+    public void Swaps_attempted_within_a_save_interval_keep_the_base_temperature_energy_distribution()
+    {
+        using var dir = new TempDir();
+        const int n = 8;
+        var system = ToySystem.Create(Path.Combine(dir.Path, "toy"), particles: n);
+        var options = new MDOptions
+        {
+            System = system.Name, Nanoseconds = 0.1, SaveEveryPs = 0.2, SwapEveryPs = 0.05, TemperaturesK = [300, 390],
+            EquilibrationPs = 5, CheckpointEveryPs = 50, Seed = 4,
+        };
+        using var run = new MDRun(system, options, Path.Combine(dir.Path, "work"), resume: false);
+        var result = run.Run();
+        Assert.Equal(500, result.Energies.Length);
+        Assert.InRange(result.SwapAcceptance[0][0], 0.05, 0.95);
+        ThermostatTests.AssertMeanWithin(result.Energies, 1.5 * n * Thermodynamics.KT(300), "base-rung potential energy");
+    }
+
+    [Fact]
+    public void A_swap_interval_that_neither_divides_nor_is_a_multiple_of_the_save_interval_is_refused()
+    {
+        var options = new MDOptions { System = "aldp", Nanoseconds = 1, SaveEveryPs = 1, SwapEveryPs = 0.3, TemperaturesK = [300, 360] };
+        var e = Assert.Throws<InputException>(options.Validate);
+        Assert.Contains("--swap-every-ps", e.Message);
+    }
 }

@@ -6,31 +6,33 @@ namespace BoltzmannGen.Tests.Simulation;
 /// <summary>A run stopped at a checkpoint and resumed gives exactly the frames of an uninterrupted run.</summary>
 public class ResumeTests
 {
-    private static MDOptions Options(string system) => new()
+    private static MDOptions Options(string system, double swapEveryPs = 1) => new()
     {
-        System = system, Nanoseconds = 0.02, SaveEveryPs = 1, SwapEveryPs = 1, TemperaturesK = [300, 360],
+        System = system, Nanoseconds = 0.02, SaveEveryPs = 1, SwapEveryPs = swapEveryPs, TemperaturesK = [300, 360],
         EquilibrationPs = 2, CheckpointEveryPs = 5, Seed = 5,
     };
 
-    [Fact]
-    public void Stopped_and_resumed_replica_exchange_matches_an_uninterrupted_run_frame_by_frame()
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.25)] // exchange attempted four times per saved frame
+    public void Stopped_and_resumed_replica_exchange_matches_an_uninterrupted_run_frame_by_frame(double swapEveryPs)
     {
         var system = EnergyFixtures.System("aldp");
         using var dir = new TempDir();
 
         MDResult uninterrupted;
-        using (var run = new MDRun(system, Options("aldp"), Path.Combine(dir.Path, "a"), resume: false))
+        using (var run = new MDRun(system, Options("aldp", swapEveryPs), Path.Combine(dir.Path, "a"), resume: false))
             uninterrupted = run.Run();
 
         string work = Path.Combine(dir.Path, "b");
         using (var stop = new CancellationTokenSource())
-        using (var run = new MDRun(system, Options("aldp"), work, resume: false))
+        using (var run = new MDRun(system, Options("aldp", swapEveryPs), work, resume: false))
         {
             var progress = new Progress(p => { if (p.Phase == "production" && p.StepsDone >= 7000) stop.Cancel(); });
             Assert.Throws<OperationCanceledException>(() => run.Run(progress, stop.Token));
         }
         MDResult resumed;
-        using (var run = new MDRun(system, Options("aldp"), work, resume: true))
+        using (var run = new MDRun(system, Options("aldp", swapEveryPs), work, resume: true))
             resumed = run.Run();
 
         Assert.Equal(20, uninterrupted.Energies.Length);
