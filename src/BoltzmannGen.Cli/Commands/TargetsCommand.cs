@@ -39,6 +39,13 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         [DefaultValue("none")]
         public string Align { get; init; } = "none";
 
+        [CommandOption("--cost <SPACE>")]
+        [Description("ot: cartesian (squared distance of centred, scaled coordinates) or internal (squared distance between the " +
+                     "prior draw's coefficients and the frame's standardised internal coordinates: the pairing an internal-coordinate " +
+                     "flow, `coordinates=internal`, regresses on).")]
+        [DefaultValue("cartesian")]
+        public string Cost { get; init; } = "cartesian";
+
         [CommandOption("--seed <N>")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
@@ -82,6 +89,8 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
                     : Pairs < 2 || Steps < 1 || Chunk < 1 ? ValidationResult.Error("--pairs must be at least 2, --steps and --chunk at least 1.")
                     : base.Validate();
             if (Align is not ("none" or "kabsch")) return ValidationResult.Error("--align must be none or kabsch.");
+            if (Cost is not ("cartesian" or "internal")) return ValidationResult.Error($"--cost {Cost}: use cartesian or internal.");
+            if (Cost == "internal" && Align != "none") return ValidationResult.Error("--align kabsch applies to --cost cartesian only.");
             if (Pairs < 2) return ValidationResult.Error("--pairs must be at least 2.");
             return string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required for --kind ot.") : base.Validate();
         }
@@ -162,23 +171,50 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
 
         var clock = Stopwatch.StartNew();
         OtPairing pairing = null!;
+        var (left, right, dimension) = settings.Cost == "internal" ? InternalCoordinateCost(system, frames, x0, n, scale) : (x0, frames, d);
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"exact assignment of {n} pairs", maxValue: n);
-                pairing = OptimalTransportPairing.Pair(x0, frames, n, d, settings.Align == "kabsch", settings.Threads ?? 0,
+                pairing = OptimalTransportPairing.Pair(left, right, n, dimension, settings.Align == "kabsch", settings.Threads ?? 0,
                     new SynchronousProgress<AssignmentProgress>(p => task.Value = p.AssignedRows), cancellationToken);
                 task.Value = n;
             });
+        // The targets are always the paired frames in the normalised Cartesian frame.
+        var targets = settings.Cost == "internal" ? Reorder(frames, pairing.DataIndexOfDraw, d) : pairing.Targets;
         var meta = new TargetsMeta
         {
-            System = system.Name, Kind = "ot", Pairs = n, Seed = settings.Seed, Source = settings.Data, Align = settings.Align,
+            System = system.Name, Kind = "ot", Pairs = n, Seed = settings.Seed, Source = settings.Data, Align = settings.Align, Cost = settings.Cost,
             MeanSquaredDistanceRandom = pairing.MeanSquaredDistanceBefore, MeanSquaredDistancePaired = pairing.MeanSquaredDistanceAfter,
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
-        new TargetsFile(x0, pairing.Targets, n, atoms, scale, meta).Write(settings.Out);
+        new TargetsFile(x0, targets, n, atoms, scale, meta).Write(settings.Out);
         AnsiConsole.MarkupLine($"{n} OT pairs for {system.Name} in {clock.Elapsed.TotalSeconds:F1} s → {Markup.Escape(settings.Out)}; " +
                                $"mean squared pair distance {pairing.MeanSquaredDistanceBefore:F2} (random) → {pairing.MeanSquaredDistanceAfter:F2} (optimal), scale {scale:F4} nm");
         return 0;
+    }
+
+    // Prior coefficients u0 (n, D) and the frames' standardised internal coordinates y (n, D), fitted on these frames.
+    private static (float[] Prior, float[] Frames, int Dimension) InternalCoordinateCost(BoltzmannGen.Systems.PeptideSystem system,
+        float[] normalisedFrames, float[] x0, int n, double scale)
+    {
+        int atoms = system.AtomCount, dimension = 3 * atoms - 3;
+        var nm = Array.ConvertAll(normalisedFrames, v => v * scale);
+        var map = Coordinates.InternalCoordinateMap.Fit(Coordinates.ZMatrix.FromTopology(system.Topology), nm, n);
+        var y = new double[n * dimension];
+        map.EncodeMany(nm, n, y);
+        var u0 = new float[n * dimension];
+        using (var coordinates = new CentredCoordinates(atoms, 1.0))
+        using (var draws = tensor(x0, [n, atoms, 3], float32))
+        using (var projected = coordinates.Project(draws))
+            projected.data<float>().CopyTo(u0);
+        return (u0, Array.ConvertAll(y, v => (float)v), dimension);
+    }
+
+    private static float[] Reorder(float[] frames, int[] columnOfRow, int d)
+    {
+        var result = new float[frames.Length];
+        for (int i = 0; i < columnOfRow.Length; i++) frames.AsSpan(columnOfRow[i] * d, d).CopyTo(result.AsSpan(i * d, d));
+        return result;
     }
 }

@@ -71,14 +71,18 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         var train = dataset.Split("train");
         double scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(train.Positions, system.AtomCount);
 
+        var map = config.Coordinates == "internal"
+            ? Coordinates.InternalCoordinateMap.Fit(Coordinates.ZMatrix.FromTopology(system.Topology), train.Positions, train.Count)
+            : null;
         var info = new TeacherInfo
         {
             System = system.Name, Atoms = system.AtomCount, Net = config.Net, Scale = scale, Coupling = config.Coupling,
-            Hyperparameters = TeacherTrainer.Hyperparameters(config),
+            Hyperparameters = TeacherTrainer.Hyperparameters(config), Coordinates = config.Coordinates,
+            InternalCoordinates = map is null ? null : System.Text.Json.Nodes.JsonNode.Parse(map.ToJson()),
         };
         var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
-        using var trainFrames = Normalised(train, system.AtomCount, scale);
-        using var valFrames = Normalised(dataset.Split("val"), system.AtomCount, scale);
+        using var trainFrames = Normalised(train, system.AtomCount, scale, map);
+        using var valFrames = Normalised(dataset.Split("val"), system.AtomCount, scale, map);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -104,10 +108,10 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
     }
 
     /// <summary>Frames (n, N, 3) nm → (n, 3N) in the teacher's frame, float32.</summary>
-    private static Tensor Normalised(Frames frames, int atoms, double scale)
+    private static Tensor Normalised(Frames frames, int atoms, double scale, Coordinates.InternalCoordinateMap? map)
     {
         using var scope = NewDisposeScope();
         var x = tensor(frames.Positions, [frames.Count, atoms, 3], float64);
-        return scope.MoveToOuter(TeacherModel.Normalise(x, scale).to(float32));
+        return scope.MoveToOuter(TeacherModel.Normalise(x, scale, map).to(float32));
     }
 }

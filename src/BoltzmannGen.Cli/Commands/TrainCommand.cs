@@ -91,7 +91,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var info = new ModelInfo
         {
             System = system.Name, Atoms = system.AtomCount, Arch = config.Arch, Scale = scale, Objective = config.Objective,
-            Hyperparameters = config.FlowHyperparameters(),
+            Hyperparameters = config.FlowHyperparameters(), Coordinates = config.Coordinates,
+            InternalCoordinates = config.Coordinates == "internal" ? FitInternalCoordinates(system, targets, dataset, scale) : null,
         };
         Func<BoltzmannFlow, Tensor?>? validationFrames = dataset is null ? null : model =>
         {
@@ -125,6 +126,19 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.MarkupLine($"trained {config.Arch} by {config.Objective} for {config.Steps} steps → {Markup.Escape(settings.Out)} " +
                                $"(log: {Markup.Escape(Path.Combine(settings.Out, ModelDirectory.LogFile))})");
         return 0;
+    }
+
+    // The standardisation comes from what the flow is trained to produce: the FORT targets (nm), or the MLE training frames.
+    private static System.Text.Json.Nodes.JsonNode FitInternalCoordinates(BoltzmannGen.Systems.PeptideSystem system, TargetsFile? targets,
+                                                                          ReferenceDataset? dataset, double scale)
+    {
+        double[] frames;
+        if (targets is not null) frames = targets.X1.Select(v => (double)v * scale).ToArray();
+        else frames = dataset!.Split("train").Positions;
+        int n = frames.Length / (3 * system.AtomCount);
+        var map = BoltzmannGen.Coordinates.InternalCoordinateMap.Fit(
+            BoltzmannGen.Coordinates.ZMatrix.FromTopology(system.Topology), frames, n);
+        return System.Text.Json.Nodes.JsonNode.Parse(map.ToJson())!;
     }
 
     private static Tensor FramesTensor(Frames frames, int atoms) => tensor(frames.Positions, [frames.Count, atoms, 3], float64);

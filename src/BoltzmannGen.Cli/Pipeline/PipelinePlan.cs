@@ -19,6 +19,8 @@ public static class PipelinePlan
         string sys = config.System;
         string flowYaml = SectionYaml(config.Flow);
         string objective = config.Flow.TryGetValue("objective", out var o) && o is not null ? o.ToString()! : "fort";
+        // An internal-coordinate student is paired with MD frames in its own coordinates (`bgen targets --cost internal`).
+        string cost = config.Flow.TryGetValue("coordinates", out var c) && c?.ToString() == "internal" ? "internal" : "cartesian";
 
         // Dataset: the shipped one when present, else simulated into the run folder.
         string data = config.Data.Length > 0 ? config.Data : repositoryData;
@@ -57,7 +59,7 @@ public static class PipelinePlan
             {
                 stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} optimal-transport pairs",
                     ["targets", "--system", sys, "--kind", "ot", "--data", data, "--pairs", I(config.Targets.Pairs), "--out", In("targets.npz"),
-                     "--seed", I(config.Targets.Seed), "--align", config.Targets.Align, .. ff],
+                     "--seed", I(config.Targets.Seed), "--align", config.Targets.Align, "--cost", cost, .. ff],
                     [In("targets.npz")], false), upstream));
             }
             upstream = stages[^1].Hash;

@@ -1,3 +1,4 @@
+using BoltzmannGen.Coordinates;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,15 +13,25 @@ namespace BoltzmannGen.Flows;
 /// of freedom: log q(x) = log p0(f⁻¹(u)) + log|det ∂f⁻¹/∂u| − D·log s with u = xQ/s.
 /// log q is returned in float64 (the network runs in the module's dtype; the sums are formed in double).
 /// </para>
+/// <para>
+/// With an <see cref="InternalCoordinateMap"/> the flow's data side is standardised internal coordinates y
+/// (bonds, angles, torsions, orientation) instead of u: x = IC⁻¹(y), log q(x) = log q_y(y) + log|det ∂y/∂x|.
+/// Stiff bonds then are single coordinates with unit spread, so a regression error of a few tenths of a unit
+/// still gives physical bond lengths. The map runs in double precision outside the network (it has no
+/// parameters; MLE and FORT losses in y need no gradient through it).
+/// </para>
 /// </summary>
 public sealed class BoltzmannFlow : nn.Module
 {
     private readonly CentredCoordinates coordinates;
     private readonly FlowLayer flow;
 
-    public BoltzmannFlow(int atoms, double scale, FlowLayer flow) : base(nameof(BoltzmannFlow))
+    public BoltzmannFlow(int atoms, double scale, FlowLayer flow, InternalCoordinateMap? internalCoordinates = null) : base(nameof(BoltzmannFlow))
     {
         coordinates = new CentredCoordinates(atoms, scale);
+        if (internalCoordinates is not null && internalCoordinates.Atoms != atoms)
+            throw new ArgumentException($"the internal-coordinate map is for {internalCoordinates.Atoms} atoms, not {atoms}", nameof(internalCoordinates));
+        InternalCoordinates = internalCoordinates;
         if (flow.Dimension != coordinates.Dimension)
             throw new ArgumentException($"the flow acts on {flow.Dimension} coordinates, {atoms} atoms need 3N−3 = {coordinates.Dimension}", nameof(flow));
         this.flow = flow;
@@ -29,11 +40,15 @@ public sealed class BoltzmannFlow : nn.Module
     }
 
     /// <summary>A model with the named architecture (<see cref="FlowArchitectures.Create"/>) over 3N−3 coordinates.</summary>
-    public static BoltzmannFlow Create(int atoms, double scale, string architecture, FlowHyperparameters? hyperparameters = null)
+    public static BoltzmannFlow Create(int atoms, double scale, string architecture, FlowHyperparameters? hyperparameters = null,
+                                       InternalCoordinateMap? internalCoordinates = null)
     {
         if (atoms < 2) throw new ArgumentOutOfRangeException(nameof(atoms), atoms, "need at least two atoms");
-        return new BoltzmannFlow(atoms, scale, FlowArchitectures.Create(architecture, 3 * (atoms - 1), hyperparameters));
+        return new BoltzmannFlow(atoms, scale, FlowArchitectures.Create(architecture, 3 * (atoms - 1), hyperparameters), internalCoordinates);
     }
+
+    /// <summary>The internal-coordinate map of the data side, or null for centred Cartesian flow coordinates.</summary>
+    public InternalCoordinateMap? InternalCoordinates { get; }
 
     public int Atoms => coordinates.Atoms;
 
@@ -65,18 +80,21 @@ public sealed class BoltzmannFlow : nn.Module
         var u0 = Prior.Sample(n, generator, Device, DType);
         var (u1, logDet) = flow.Forward(u0);
         // log q(u1) = log p0(u0) − log|det ∂f/∂u0|
-        var logQ = Prior.LogProb(u0).to(float64) - logDet.to(float64) - ScaleTerm();
-        var positions = coordinates.FromFlowSpace(u1);
-        return scope.MoveToOuter(positions, logQ);
+        var logQ = Prior.LogProb(u0).to(float64) - logDet.to(float64);
+        if (InternalCoordinates is null) return scope.MoveToOuter(coordinates.FromFlowSpace(u1), logQ - ScaleTerm());
+        var (positions, logJacobian) = Decode(u1);
+        return scope.MoveToOuter(positions, logQ - logJacobian);
     }
 
     /// <summary>log q of positions (B, N, 3) in nm (need not be centred: the centroid is projected out), float64 (B).</summary>
     public Tensor LogQ(Tensor positions)
     {
         using var scope = NewDisposeScope();
-        var u = ToLatent(positions);
+        Tensor u, change;
+        if (InternalCoordinates is null) (u, change) = (ToLatent(positions), -ScaleTerm());
+        else (u, change) = Encode(positions);
         var (u0, logDet) = flow.Inverse(u);
-        var logQ = Prior.LogProb(u0).to(float64) + logDet.to(float64) - ScaleTerm();
+        var logQ = Prior.LogProb(u0).to(float64) + logDet.to(float64) + change;
         return scope.MoveToOuter(logQ);
     }
 
@@ -99,11 +117,38 @@ public sealed class BoltzmannFlow : nn.Module
         return logQ;
     }
 
-    /// <summary>Flow-space coordinates u = xQ/s (B, D) of positions (B, N, 3) in nm, in the model's dtype and device.</summary>
-    public Tensor ToLatent(Tensor positions) => coordinates.ToFlowSpace(positions.to(DType, Device));
+    /// <summary>
+    /// Data-side flow coordinates (B, D) of positions (B, N, 3) in nm, in the model's dtype and device: u = xQ/s,
+    /// or the standardised internal coordinates y.
+    /// </summary>
+    public Tensor ToLatent(Tensor positions) =>
+        InternalCoordinates is null ? coordinates.ToFlowSpace(positions.to(DType, Device)) : Encode(positions).y;
 
-    /// <summary>Centred positions (B, N, 3) in nm from flow-space coordinates u (B, D).</summary>
-    public Tensor FromLatent(Tensor u) => coordinates.FromFlowSpace(u.to(DType, Device));
+    /// <summary>Centred positions (B, N, 3) in nm from data-side flow coordinates (B, D).</summary>
+    public Tensor FromLatent(Tensor u) =>
+        InternalCoordinates is null ? coordinates.FromFlowSpace(u.to(DType, Device)) : Decode(u).positions;
+
+    // y (B, D) in the model's dtype and log|det ∂y/∂x| (B, float64) of positions (B, N, 3), through the double-precision map.
+    private (Tensor y, Tensor logJacobian) Encode(Tensor positions)
+    {
+        var map = InternalCoordinates!;
+        using var x = positions.detach().to(float64, CPU).contiguous();
+        int n = (int)x.shape[0];
+        var y = new double[n * Dimension];
+        var logJacobian = map.EncodeMany(x.data<double>().ToArray(), n, y);
+        return (tensor(y, [n, Dimension], float64).to(DType, Device), tensor(logJacobian, float64).to(Device));
+    }
+
+    // Positions (B, N, 3) and log|det ∂x/∂y| (B, float64) of y (B, D).
+    private (Tensor positions, Tensor logJacobian) Decode(Tensor y)
+    {
+        var map = InternalCoordinates!;
+        using var values = y.detach().to(float64, CPU).contiguous();
+        int n = (int)values.shape[0];
+        var x = new double[n * 3 * Atoms];
+        var logJacobian = map.DecodeMany(values.data<double>().ToArray(), n, x);
+        return (tensor(x, [n, Atoms, 3], float64).to(DType, Device), tensor(logJacobian, float64).to(Device));
+    }
 
     // D·log s in double, as a 0-d tensor on the model's device.
     private Tensor ScaleTerm() => coordinates.LogScaleJacobian().to(float64);

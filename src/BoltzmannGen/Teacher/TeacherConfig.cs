@@ -11,6 +11,8 @@ public sealed record TeacherConfig
 {
     /// <summary>egnn (E(3)-equivariant graph network, default) or mlp (flattened coordinates + rotation augmentation).</summary>
     public string Net { get; init; } = "egnn";
+    /// <summary>cartesian (centred, scaled) or internal (standardised bonds, angles, torsions, orientation; mlp only).</summary>
+    public string Coordinates { get; init; } = "cartesian";
     /// <summary>independent, ot (mini-batch OT) or equivariant-ot (Kabsch-aligned mini-batch OT).</summary>
     public string Coupling { get; init; } = "equivariant-ot";
     /// <summary>σ of the noise around the linear path, normalised units.</summary>
@@ -48,6 +50,11 @@ public sealed record TeacherConfig
     {
         string[] nets = ["egnn", "mlp"], couplings = ["independent", "ot", "equivariant-ot"];
         if (!nets.Contains(Net)) throw new InputException($"net '{Net}' is unknown; use {string.Join(" or ", nets)}.");
+        if (Coordinates is not ("cartesian" or "internal")) throw new InputException($"coordinates '{Coordinates}' is unknown; use cartesian or internal.");
+        if (Coordinates == "internal" && Net != "mlp")
+            throw new InputException($"coordinates=internal needs net=mlp: the {Net} is equivariant in Cartesian positions, which internal coordinates are not.");
+        if (Coupling is "equivariant-ot" && Coordinates == "internal")
+            throw new InputException("coupling equivariant-ot aligns Cartesian frames; with coordinates=internal use ot or independent.");
         if (!couplings.Contains(Coupling)) throw new InputException($"coupling '{Coupling}' is unknown; use {string.Join(", ", couplings)}.");
         if (Steps < 1) throw new InputException($"steps must be at least 1 (got {Steps}).");
         if (BatchSize < 2) throw new InputException($"batch_size must be at least 2 (got {BatchSize}).");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
@@ -22,6 +23,19 @@ public sealed record TeacherInfo
     [JsonPropertyName("parameters")] public long Parameters { get; init; }
     [JsonPropertyName("hyperparameters")] public VelocityHyperparameters Hyperparameters { get; init; } = new();
     [JsonPropertyName("weights")] public string Weights { get; init; } = "exponential moving average";
+    /// <summary>cartesian or internal (the data side of the CNF; see <see cref="TeacherModel"/>).</summary>
+    [JsonPropertyName("coordinates")] public string Coordinates { get; init; } = "cartesian";
+    [JsonPropertyName("internal_coordinates")] public JsonNode? InternalCoordinates { get; init; }
+
+    /// <summary>The fitted internal-coordinate map, or null for Cartesian coordinates.</summary>
+    public Coordinates.InternalCoordinateMap? CoordinateMap()
+    {
+        if (Coordinates == "cartesian") return null;
+        if (Coordinates != "internal") throw new InputException($"teacher coordinates '{Coordinates}' is unknown (cartesian or internal).");
+        if (InternalCoordinates is null) throw new InputException("teacher coordinates is internal but internal_coordinates is missing.");
+        try { return BoltzmannGen.Coordinates.InternalCoordinateMap.FromJson(InternalCoordinates.ToJsonString()); }
+        catch (InvalidDataException e) { throw new InputException($"teacher internal_coordinates: {e.Message}", e); }
+    }
 }
 
 /// <summary>
@@ -39,7 +53,7 @@ public static class TeacherDirectory
         if (features.AtomCount != info.Atoms)
             throw new InputException($"the teacher has {info.Atoms} atoms but system {info.System} has {features.AtomCount}.");
         // Initial weights come from the hyperparameters' seed (the networks never touch torch's global generator).
-        return new TeacherModel(VelocityNetworks.Create(info.Net, features, info.Hyperparameters), info.Scale);
+        return new TeacherModel(VelocityNetworks.Create(info.Net, features, info.Hyperparameters), info.Scale, info.CoordinateMap());
     }
 
     public static void Save(string directory, TeacherInfo info, TeacherModel averaged)

@@ -1,3 +1,5 @@
+using BoltzmannGen.Coordinates;
+using BoltzmannGen.Flows;
 using BoltzmannGen.Teacher.Networks;
 using BoltzmannGen.Teacher.Ode;
 using TorchSharp;
@@ -11,17 +13,25 @@ namespace BoltzmannGen.Teacher;
 /// ODE solver. Densities are of physical centred coordinates (nm) over the 3N−3 CoM-free degrees of freedom:
 /// log q(x) = log q_u(x/s) − (3N−3)·log s, exactly the convention of BoltzmannFlow, so CNF samples reweight and
 /// report like flow samples.
+/// <para>
+/// With an <see cref="InternalCoordinateMap"/> the CNF's data side is the standardised internal coordinates y
+/// (embedded as a centred 3N vector through the Helmert basis, so the mean-free prior and the ODE machinery are
+/// unchanged): log q(x) = log q_y(y) + log|det ∂y/∂x|. Only the MLP velocity makes sense there.
+/// </para>
 /// </summary>
 public sealed class TeacherModel : nn.Module
 {
     private readonly VelocityNetwork network;
     private Tensor length_scale; // 0-d buffer: saved with the weights, and tells the model's device and dtype; reassigned by Module.to()
 
-    public TeacherModel(VelocityNetwork network, double scale) : base(nameof(TeacherModel))
+    public TeacherModel(VelocityNetwork network, double scale, InternalCoordinateMap? internalCoordinates = null) : base(nameof(TeacherModel))
     {
         if (!(scale > 0)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the length scale must be positive");
+        if (internalCoordinates is not null && internalCoordinates.Atoms != network.Atoms)
+            throw new ArgumentException($"the internal-coordinate map is for {internalCoordinates.Atoms} atoms, not {network.Atoms}", nameof(internalCoordinates));
         this.network = network;
         LengthScale = scale;
+        InternalCoordinates = internalCoordinates;
         length_scale = tensor((float)scale, float32).DetachFromDisposeScope();
         Prior = new MeanFreeGaussian(network.Atoms);
         RegisterComponents();
@@ -32,6 +42,9 @@ public sealed class TeacherModel : nn.Module
     public double LengthScale { get; }
     public MeanFreeGaussian Prior { get; }
 
+    /// <summary>The internal-coordinate map of the data side, or null for centred Cartesian coordinates divided by s.</summary>
+    public InternalCoordinateMap? InternalCoordinates { get; }
+
     /// <summary>D = 3N − 3, the degrees of freedom densities are over.</summary>
     public int DegreesOfFreedom => 3 * Atoms - 3;
 
@@ -40,17 +53,33 @@ public sealed class TeacherModel : nn.Module
 
     public ContinuousFlow Flow(CnfOptions options) => new(network, Prior, options);
 
-    /// <summary>(B, N, 3) nm, any centre → (B, 3N) centred and divided by s, in the model's dtype and device.</summary>
-    public Tensor Normalise(Tensor positions) => Normalise(positions, LengthScale).to(DType, Device);
+    /// <summary>(B, N, 3) nm, any centre → (B, 3N) in the teacher's frame, in the model's dtype and device.</summary>
+    public Tensor Normalise(Tensor positions) => Normalise(positions, LengthScale, InternalCoordinates).to(DType, Device);
 
     /// <summary>
     /// The teacher's frame: (B, N, 3) nm, any centre → (B, 3N) centred and divided by <paramref name="scale"/>
-    /// (the frame of targets.npz and of the training data).
+    /// (the frame of targets.npz and of the training data), or the embedded internal coordinates y.
     /// </summary>
-    public static Tensor Normalise(Tensor positions, double scale)
+    public static Tensor Normalise(Tensor positions, double scale, InternalCoordinateMap? internalCoordinates = null)
     {
         long batch = positions.shape[0];
-        return MeanFreeGaussian.Centre(positions.reshape(batch, -1), (int)positions.shape[1]) / scale;
+        if (internalCoordinates is null) return MeanFreeGaussian.Centre(positions.reshape(batch, -1), (int)positions.shape[1]) / scale;
+        return EmbedInternal(Encode(internalCoordinates, positions).y, internalCoordinates.Atoms);
+    }
+
+    /// <summary>Positions (B, N, 3) nm, centred, of points (B, 3N) of the teacher's frame, with log|det ∂x/∂(frame)| (B, float64).</summary>
+    public (Tensor Positions, Tensor LogJacobian) ToPositions(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long n = x.shape[0];
+        if (InternalCoordinates is null)
+            return scope.MoveToOuter((x * LengthScale).reshape(n, Atoms, 3), full(n, ScaleTerm, float64, Device));
+        using var basis = new CentredCoordinates(Atoms, 1.0);
+        var y = basis.Project(x.to(float64, CPU).reshape(n, Atoms, 3));
+        var map = InternalCoordinates;
+        var positions = new double[n * 3 * Atoms];
+        var logJacobian = map.DecodeMany(y.contiguous().data<double>().ToArray(), (int)n, positions);
+        return scope.MoveToOuter(tensor(positions, [n, Atoms, 3], float64).to(DType, Device), tensor(logJacobian, float64).to(Device));
     }
 
     /// <summary>n conformations (n, N, 3) in nm and their exact log q (float64), by integrating the ODE with its divergence.</summary>
@@ -59,16 +88,33 @@ public sealed class TeacherModel : nn.Module
         using var scope = NewDisposeScope();
         var x0 = Prior.Sample(n, generator, Device, DType);
         var (x1, logQ) = Flow(options).Sample(x0);
-        var positions = (x1 * LengthScale).reshape(n, Atoms, 3);
-        return scope.MoveToOuter(positions.detach(), (logQ.to(float64) - ScaleTerm).detach());
+        var (positions, logJacobian) = ToPositions(x1.detach());
+        return scope.MoveToOuter(positions.detach(), (logQ.to(float64) - logJacobian).detach());
     }
 
     /// <summary>Exact log q of conformations (B, N, 3) in nm, float64, by integrating backwards to the prior.</summary>
     public Tensor LogQ(Tensor positions, CnfOptions options)
     {
         using var scope = NewDisposeScope();
-        var logQ = Flow(options).LogLikelihood(Normalise(positions)).to(float64) - ScaleTerm;
-        return scope.MoveToOuter(logQ.detach());
+        var logQ = Flow(options).LogLikelihood(Normalise(positions)).to(float64);
+        var change = InternalCoordinates is null ? -ScaleTerm * ones_like(logQ) : Encode(InternalCoordinates, positions).logJacobian.to(logQ.device);
+        return scope.MoveToOuter((logQ + change).detach());
+    }
+
+    private static (Tensor y, Tensor logJacobian) Encode(InternalCoordinateMap map, Tensor positions)
+    {
+        using var x = positions.detach().to(float64, CPU).contiguous();
+        int n = (int)x.shape[0];
+        var y = new double[n * map.Dimension];
+        var logJacobian = map.EncodeMany(x.data<double>().ToArray(), n, y);
+        return (tensor(y, [n, map.Dimension], float64).to(positions.device), tensor(logJacobian, float64));
+    }
+
+    private static Tensor EmbedInternal(Tensor y, int atoms)
+    {
+        using var basis = new CentredCoordinates(atoms, 1.0);
+        basis.to(y.dtype, y.device);
+        return basis.Embed(y).reshape(y.shape[0], 3 * atoms);
     }
 
     private double ScaleTerm => DegreesOfFreedom * Math.Log(LengthScale);

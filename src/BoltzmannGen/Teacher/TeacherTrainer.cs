@@ -31,7 +31,7 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
         var scratch = TeacherDirectory.Build(info, topology);
         scratch.to(device);
         using var objective = new FlowMatchingObjective(trainFrames.to(model.DType, device), Couplings.Parse(config.Coupling), config.Sigma,
-                                                        config.RandomRotations);
+                                                        config.RandomRotations && model.InternalCoordinates is null); // y holds the orientation
         var validation = validationFrames.to(model.DType, device);
         var settings = new LoopSettings(config.Steps, config.LearningRate, config.WarmupSteps, config.MinLearningRateFraction,
             config.WeightDecay, config.GradClip, config.EmaDecay, config.LogEvery, config.ValEvery, config.CheckpointEvery,

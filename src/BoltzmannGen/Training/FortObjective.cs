@@ -24,7 +24,11 @@ public sealed class FortObjective : ITrainingObjective, IDisposable
         _config = config;
         using var _ = no_grad();
         var u0 = model.Coordinates.Project(x0.to(model.DType, model.Device));
-        var u1 = model.Coordinates.Project(x1.to(model.DType, model.Device));
+        // Internal-coordinate models regress onto the targets' standardised internal coordinates (the prior side
+        // is the same standard normal in both cases). Rotations would change y's orientation part: not applied.
+        var u1 = model.InternalCoordinates is null
+            ? model.Coordinates.Project(x1.to(model.DType, model.Device))
+            : model.ToLatent(x1.to(float64) * model.LengthScale);
         long n = u0.shape[0];
         long val = Math.Clamp((long)(n * validationFraction), 1, Math.Max(1, n - 1));
         _u0 = u0[..(int)(n - val)].detach();
@@ -41,7 +45,7 @@ public sealed class FortObjective : ITrainingObjective, IDisposable
         var index = randint(TrainingPairs, [batchSize], generator: generator).to(model.Device);
         var u0 = _u0.index_select(0, index);
         var u1 = _u1.index_select(0, index);
-        if (_config.RandomRotations)
+        if (_config.RandomRotations && model.InternalCoordinates is null)
         {
             var r = RandomRotations.Sample(batchSize, generator, model.Device, model.DType);
             u0 = Rotate(model, u0, r);

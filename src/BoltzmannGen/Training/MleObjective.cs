@@ -30,7 +30,7 @@ public sealed class MleObjective : ITrainingObjective, IDisposable
     {
         var index = randint(_train.shape[0], [batchSize], generator: generator).to(model.Device);
         var u = _train.index_select(0, index);
-        if (_config.RandomRotations)
+        if (_config.RandomRotations && model.InternalCoordinates is null) // internal coordinates: y holds the orientation
         {
             var r = RandomRotations.Sample(batchSize, generator, model.Device, model.DType);
             u = model.Coordinates.Project(RandomRotations.Apply(model.Coordinates.Embed(u), r));

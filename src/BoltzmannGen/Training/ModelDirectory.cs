@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using BoltzmannGen.Coordinates;
 using BoltzmannGen.Data;
 using BoltzmannGen.Flows;
 using TorchSharp;
@@ -19,6 +21,19 @@ public sealed record ModelInfo
     [JsonPropertyName("training_seconds")] public double TrainingSeconds { get; init; }
     [JsonPropertyName("hyperparameters")] public FlowHyperparameters Hyperparameters { get; init; } = new();
     [JsonPropertyName("weights")] public string Weights { get; init; } = "exponential moving average";
+    /// <summary>cartesian (centred, scaled Cartesian flow coordinates) or internal (see <see cref="InternalCoordinateMap"/>).</summary>
+    [JsonPropertyName("coordinates")] public string Coordinates { get; init; } = "cartesian";
+    /// <summary>The fitted internal-coordinate map (Z-matrix and standardisation) when <see cref="Coordinates"/> is internal.</summary>
+    [JsonPropertyName("internal_coordinates")] public JsonNode? InternalCoordinates { get; init; }
+
+    /// <summary>The internal-coordinate map this model was built with, or null for Cartesian flow coordinates.</summary>
+    public InternalCoordinateMap? CoordinateMap()
+    {
+        if (Coordinates == "cartesian") return null;
+        if (Coordinates != "internal") throw new InvalidDataException($"coordinates '{Coordinates}' is unknown (cartesian or internal).");
+        if (InternalCoordinates is null) throw new InvalidDataException("coordinates is internal but internal_coordinates is missing.");
+        return BoltzmannGen.Coordinates.InternalCoordinateMap.FromJson(InternalCoordinates.ToJsonString());
+    }
 }
 
 /// <summary>
@@ -33,7 +48,8 @@ public static class ModelDirectory
     public const string LogFile = "training_log.csv";
     public const string CheckpointFolder = "checkpoint";
 
-    public static BoltzmannFlow Build(ModelInfo info) => BoltzmannFlow.Create(info.Atoms, info.Scale, info.Arch, info.Hyperparameters);
+    public static BoltzmannFlow Build(ModelInfo info) =>
+        BoltzmannFlow.Create(info.Atoms, info.Scale, info.Arch, info.Hyperparameters, info.CoordinateMap());
 
     public static void Save(string directory, ModelInfo info, BoltzmannFlow averaged)
     {
@@ -58,7 +74,15 @@ public static class ModelDirectory
         {
             throw new InputException($"{infoPath} is not valid: {e.Message}", e);
         }
-        var model = Build(info);
+        BoltzmannFlow model;
+        try
+        {
+            model = Build(info);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException($"{infoPath}: {e.Message}", e);
+        }
         LoadWeights(model, Path.Combine(directory, WeightsFile));
         if (device is not null) model.to(device);
         model.eval();

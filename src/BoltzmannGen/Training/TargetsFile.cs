@@ -14,6 +14,8 @@ public sealed record TargetsMeta
     [JsonPropertyName("seed")] public int Seed { get; init; }
     [JsonPropertyName("source")] public string Source { get; init; } = "";
     [JsonPropertyName("align")] public string Align { get; init; } = "none";
+    /// <summary>ot: the space the assignment cost was taken in (cartesian or internal).</summary>
+    [JsonPropertyName("cost")] public string? Cost { get; init; }
     [JsonPropertyName("mean_squared_distance_random")] public double MeanSquaredDistanceRandom { get; init; }
     [JsonPropertyName("mean_squared_distance_paired")] public double MeanSquaredDistancePaired { get; init; }
     [JsonPropertyName("seconds")] public double Seconds { get; init; }

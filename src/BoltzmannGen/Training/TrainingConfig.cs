@@ -36,6 +36,12 @@ public sealed record TrainingConfig
     /// <summary>Apply one random rotation jointly to x0 and x1 (FORT) or to data frames (MLE).</summary>
     public bool RandomRotations { get; init; } = true;
 
+    /// <summary>
+    /// Data-side coordinates of the flow: cartesian (centred Cartesian, scaled) or internal (bond lengths, angles,
+    /// torsions and orientation, standardised with statistics of the training targets or frames).
+    /// </summary>
+    public string Coordinates { get; init; } = "cartesian";
+
     /// <summary>Length scale s (nm) of the normalised frame; 0 = RMS distance of atoms from the centroid in the data.</summary>
     public double Scale { get; init; } = 0.0;
 
@@ -76,6 +82,7 @@ public sealed record TrainingConfig
         if (!(LearningRate > 0)) throw new InputException($"learning_rate must be positive (got {LearningRate.ToString(CultureInfo.InvariantCulture)}).");
         if (EmaDecay is < 0 or >= 1) throw new InputException($"ema_decay must be in [0, 1) (got {EmaDecay.ToString(CultureInfo.InvariantCulture)}).");
         if (LogEvery < 1 || ValEvery < 1 || CheckpointEvery < 1) throw new InputException("log_every, val_every and checkpoint_every must be at least 1.");
+        if (Coordinates is not ("cartesian" or "internal")) throw new InputException($"coordinates '{Coordinates}' is unknown; use cartesian or internal.");
         if (Scale < 0) throw new InputException("scale must be positive, or 0 to take it from the data.");
     }
 }

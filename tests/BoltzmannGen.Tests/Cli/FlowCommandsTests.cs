@@ -213,4 +213,72 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Equal(2, wrong.Code);
         Assert.Contains("not al4", wrong.Error);
     }
+
+    [Theory]
+    [InlineData("fort")]
+    [InlineData("mle")]
+    public void An_internal_coordinate_flow_samples_physical_bonds_and_logq_reproduces_its_log_q(string objective)
+    {
+        using var dir = new TempDir();
+        string model = dir.File("flow"), samples = dir.File("samples.npz");
+        var train = SmallFlowRun.Run(["train", "--system", "aldp", "--objective", objective, "--arch", "nsf", "--targets", run.Targets, "--data", run.Data,
+            "--out", model, "--steps", "10", "--device", "cpu", "--forcefields", ForceFields, "coordinates=internal", "layers=2", "hidden=16",
+            "batch_size=16", "val_every=10", "log_every=5"]);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Contains("\"coordinates\": \"internal\"", File.ReadAllText(Path.Combine(model, ModelDirectory.InfoFile)));
+        var sample = SmallFlowRun.Run(["sample", "--model", model, "--n", "200", "--out", samples, "--seed", "3", "--device", "cpu"]);
+        Assert.True(sample.Code == 0, sample.Error);
+
+        // Bonds: a barely trained flow keeps y near its standard normal prior, i.e. every bond within a few thermal
+        // widths (σ ≈ 0.003–0.005 nm) of its mean — far inside the 0.02 nm validity tolerance. A Cartesian flow
+        // after 10 steps misses it on every sample.
+        var system = BoltzmannGen.Tests.Support.EnergyFixtures.System("aldp");
+        var reference = ReferenceDataset.Load(run.Data, system).Split("train").Frame(0).ToArray();
+        var check = new BoltzmannGen.Sampling.ValidityCheck(system.Topology, reference);
+        var positions = Npz.Read(samples, "positions").ToDoubles();
+        int ok = Enumerable.Range(0, 200).Count(i => check.BondsOk(positions.AsSpan(i * 66, 66)));
+        Assert.True(ok >= 180, $"{ok} of 200 samples have every bond within 0.02 nm");
+
+        Npy.Write(dir.File("positions.npy"), Npz.Read(samples, "positions"));
+        var logq = SmallFlowRun.Run(["logq", "--model", model, "--input", dir.File("positions.npy"), "--out", dir.File("logq.npy"), "--device", "cpu"]);
+        Assert.True(logq.Code == 0, logq.Error);
+        var recomputed = Npy.Read(dir.File("logq.npy")).AsFloat64();
+        var stored = Npz.Read(samples, "log_q").AsFloat64();
+        for (int i = 0; i < stored.Length; i++) Assert.True(Math.Abs(recomputed[i] - stored[i]) <= 1e-3 * Math.Max(1, Math.Abs(stored[i]) / 100), $"sample {i}: {recomputed[i]} vs {stored[i]}");
+    }
+
+    [Fact]
+    public void An_internal_coordinate_teacher_gives_reflow_targets_in_the_cartesian_frame_with_physical_bonds()
+    {
+        using var dir = new TempDir();
+        string teacher = dir.File("teacher");
+        var train = SmallFlowRun.Run(["teacher", "train", "--system", "aldp", "--data", run.Data, "--out", teacher, "--net", "mlp", "--coupling", "ot",
+            "--steps", "4", "--device", "cpu", "--forcefields", ForceFields, "coordinates=internal", "layers=1", "hidden=8", "batch_size=8",
+            "val_every=4", "checkpoint_every=2"]);
+        Assert.True(train.Code == 0, train.Error);
+        var egnn = SmallFlowRun.Run(["teacher", "train", "--system", "aldp", "--data", run.Data, "--out", dir.File("egnn"), "--net", "egnn",
+            "--steps", "1", "--device", "cpu", "--forcefields", ForceFields, "coordinates=internal"]);
+        Assert.Equal(2, egnn.Code);
+        Assert.Contains("net=mlp", egnn.Error);
+
+        // Exact log q of the teacher's samples, recomputed by integrating backwards from their positions.
+        string samples = dir.File("cnf.npz");
+        var a = SmallFlowRun.Run(["teacher", "sample", "--model", teacher, "--n", "4", "--out", samples, "--solver", "rk4", "--steps", "4",
+            "--device", "cpu", "--forcefields", ForceFields]);
+        Assert.True(a.Code == 0, a.Error);
+        Assert.All(Npz.Read(samples, "log_q").AsFloat64(), v => Assert.True(double.IsFinite(v)));
+
+        string targets = dir.File("reflow.npz");
+        var c = SmallFlowRun.Run(["targets", "--system", "aldp", "--kind", "reflow", "--teacher", teacher, "--pairs", "50", "--steps", "3",
+            "--out", targets, "--device", "cpu", "--forcefields", ForceFields]);
+        Assert.True(c.Code == 0, c.Error);
+        var file = TargetsFile.Read(targets, "aldp", 22);
+        var system = BoltzmannGen.Tests.Support.EnergyFixtures.System("aldp");
+        var reference = ReferenceDataset.Load(run.Data, system).Split("train").Frame(0).ToArray();
+        var check = new BoltzmannGen.Sampling.ValidityCheck(system.Topology, reference);
+        // x1 is stored in the normalised Cartesian frame: × scale gives nm, and a barely trained internal-coordinate
+        // CNF keeps every bond near its mean (a Cartesian frame misread as y, or y misread as Cartesian, would not).
+        int ok = Enumerable.Range(0, 50).Count(i => check.BondsOk(file.X1.AsSpan(i * 66, 66).ToArray().Select(v => v * file.Scale).ToArray()));
+        Assert.True(ok >= 45, $"{ok} of 50 reflow targets have every bond within 0.02 nm");
+    }
 }

@@ -48,7 +48,9 @@ public sealed class ReflowTargets(TeacherModel teacher, CnfOptions options, int 
         using var _ = no_grad();
         var x0 = teacher.Prior.Sample(n, generator, teacher.Device, teacher.DType);
         var x1 = teacher.Flow(options).Transport(x0);
-        return (x0.cpu().to(float32).data<float>().ToArray(), x1.cpu().to(float32).data<float>().ToArray());
+        // targets.npz holds x1 in the normalised Cartesian frame whatever the teacher's own coordinates are.
+        if (teacher.InternalCoordinates is not null) x1 = teacher.ToPositions(x1).Positions / teacher.LengthScale;
+        return (x0.cpu().to(float32).data<float>().ToArray(), x1.cpu().to(float32).contiguous().data<float>().ToArray());
     }
 
     private static bool TryReadChunk(string file, int n, int d, Span<float> x0, Span<float> x1)
