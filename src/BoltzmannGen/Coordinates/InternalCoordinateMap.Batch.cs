@@ -108,7 +108,8 @@ public sealed partial class InternalCoordinateMap
 
     /// <summary>
     /// Centre = midpoint of the widest empty arc + π, so the cut (centre + π) falls where there is no data;
-    /// s = rms(wrap(value − centre))/2 gives unit spread for a concentrated angle (tan(w/2)/s ≈ w/(2s)).
+    /// s = rms(wrap(value − centre))·√3/π: 1 for a uniform angle (then y is exactly standard normal), and for a
+    /// concentrated angle of spread σ a spread of ≈ 0.7 in y (π·erf(s·y/√2) ≈ 2.51·s·y).
     /// </summary>
     private static (double, double) FitPeriodic(double[] values)
     {
@@ -119,7 +120,7 @@ public sealed partial class InternalCoordinateMap
                 (gap, middle) = (sorted[i] - sorted[i - 1], 0.5 * (sorted[i] + sorted[i - 1]));
         double centre = Geometry.Wrap(middle + Math.PI);
         double rms = Math.Sqrt(values.Average(v => Geometry.Wrap(v - centre) * Geometry.Wrap(v - centre)));
-        return (centre, Math.Clamp(rms / 2, Standardisation.MinPeriodicScale, Standardisation.MaxPeriodicScale));
+        return (centre, Math.Clamp(rms * Math.Sqrt(3) / Math.PI, Standardisation.MinPeriodicScale, Standardisation.MaxPeriodicScale));
     }
 
     private static void CheckCount(int n)

@@ -7,7 +7,11 @@ internal enum CoordinateKind
     Length,
     /// <summary>Bond angle (rad): affine, y = (value − location)/scale.</summary>
     Angle,
-    /// <summary>Angle on the circle: value = wrap(location + 2·atan(scale·y)), the cut at location + π.</summary>
+    /// <summary>
+    /// Angle on the circle: value = wrap(location + π·erf(scale·y/√2)), the cut at location + π. With scale 1 a
+    /// uniform angle is exactly standard normal in y, and a concentrated one is ≈ Gaussian with spread set by the
+    /// scale; the tails are Gaussian (a tan-type map would make a broad angle Cauchy-distributed in y).
+    /// </summary>
     Periodic,
     /// <summary>Polar angle θ ∈ (0, π): cos θ = tanh y (no parameters), so a uniform orientation has a fixed law in y.</summary>
     Polar,
@@ -32,8 +36,10 @@ internal static class Standardisation
                 return (value - location) / scale;
             case CoordinateKind.Periodic:
             {
-                double y = Math.Tan(0.5 * Geometry.Wrap(value - location)) / scale;
-                logDet += PeriodicLogDerivative(scale, y);
+                // The cut point itself (measure zero) is kept finite.
+                double p = Math.Clamp(Geometry.Wrap(value - location) / Math.PI, -MaxErf, MaxErf);
+                double y = Math.Sqrt(2) * MathNet.Numerics.SpecialFunctions.ErfInv(p) / scale;
+                logDet -= PeriodicLogDerivative(scale, y);
                 return y;
             }
             default:
@@ -56,16 +62,18 @@ internal static class Standardisation
                 logDet += Math.Log(scale);
                 return location + scale * y;
             case CoordinateKind.Periodic:
-                logDet -= PeriodicLogDerivative(scale, y);
-                return Geometry.Wrap(location + 2 * Math.Atan(scale * y));
+                logDet += PeriodicLogDerivative(scale, y);
+                return Geometry.Wrap(location + Math.PI * MathNet.Numerics.SpecialFunctions.Erf(scale * y / Math.Sqrt(2)));
             default:
                 logDet -= LogCosh(y); // |dθ/dy| = sech y
                 return 2 * Math.Atan(Math.Exp(-y));
         }
     }
 
-    /// <summary>log|dy/dvalue| = log((1 + s²y²)/(2s)) for y = tan(w/2)/s.</summary>
-    private static double PeriodicLogDerivative(double s, double y) => Math.Log(0.5 * (1 + s * s * y * y) / s);
+    private const double MaxErf = 1 - 1e-15;
+
+    /// <summary>log|dvalue/dy| = log(s·√(2π)) − s²y²/2 for value = location + π·erf(s·y/√2).</summary>
+    private static double PeriodicLogDerivative(double s, double y) => Math.Log(s * Math.Sqrt(2 * Math.PI)) - 0.5 * s * s * y * y;
 
     /// <summary>log cosh y without overflow for large |y|.</summary>
     public static double LogCosh(double y)

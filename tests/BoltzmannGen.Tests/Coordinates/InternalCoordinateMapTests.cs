@@ -134,7 +134,10 @@ public class InternalCoordinateMapTests
             double std = Math.Sqrt(column.Average(v => (v - mean) * (v - mean)));
             string name = map.CoordinateNames[i];
             Assert.True(Math.Abs(mean) < 1, $"{name}: mean {mean}");
-            Assert.True(std > 0.1 && std < 10, $"{name}: std {std}");
+            // Every coordinate, including the broad methyl and orientation angles, has a spread of order one
+            // (a Cauchy-tailed map would give stds of 5-10 here).
+            Assert.True(std > 0.3 && std < 2, $"{name}: std {std}");
+            Assert.True(column.Max(Math.Abs) < 10, $"{name}: max |y| {column.Max(Math.Abs)}");
             if (name.StartsWith("bond ")) Assert.True(Math.Abs(std - 1) <= 0.1, $"{name}: std {std}");
         }
         Assert.Equal(d, map.CoordinateNames.Count);
