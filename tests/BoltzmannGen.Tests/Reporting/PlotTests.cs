@@ -50,7 +50,7 @@ public class PlotTests
 
         SKColor At(double phi, double psi)
         {
-            var px = plot.GetPixel(new Coordinates(phi, psi));
+            var px = plot.GetPixel(new ScottPlot.Coordinates(phi, psi));
             return bmp.GetPixel((int)Math.Round(px.X), (int)Math.Round(px.Y));
         }
         static SKColor Sk(ScottPlot.Color c) => new(c.R, c.G, c.B, c.A);
