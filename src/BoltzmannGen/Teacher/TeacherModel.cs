@@ -75,6 +75,7 @@ public sealed class TeacherModel : nn.Module
         if (InternalCoordinates is null)
             return scope.MoveToOuter((x * LengthScale).reshape(n, Atoms, 3), full(n, ScaleTerm, float64, Device));
         using var basis = new CentredCoordinates(Atoms, 1.0);
+        basis.to(float64);
         var y = basis.Project(x.to(float64, CPU).reshape(n, Atoms, 3));
         var map = InternalCoordinates;
         var positions = new double[n * 3 * Atoms];
@@ -113,7 +114,8 @@ public sealed class TeacherModel : nn.Module
     private static Tensor EmbedInternal(Tensor y, int atoms)
     {
         using var basis = new CentredCoordinates(atoms, 1.0);
-        basis.to(y.dtype, y.device);
+        basis.to(y.device);
+        basis.to(y.dtype);
         return basis.Embed(y).reshape(y.shape[0], 3 * atoms);
     }
 
