@@ -281,4 +281,26 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         int ok = Enumerable.Range(0, 50).Count(i => check.BondsOk(file.X1.AsSpan(i * 66, 66).ToArray().Select(v => v * file.Scale).ToArray()));
         Assert.True(ok >= 45, $"{ok} of 50 reflow targets have every bond within 0.02 nm");
     }
+
+    [Fact]
+    public void Ot_targets_with_an_internal_coordinate_cost_pair_the_same_frames_differently_and_better_in_that_space()
+    {
+        using var dir = new TempDir();
+        string targets = dir.File("ic.npz");
+        var (code, error) = SmallFlowRun.Run(["targets", "--system", "aldp", "--kind", "ot", "--cost", "internal", "--data", run.Data, "--pairs", "32",
+            "--out", targets, "--forcefields", ForceFields]);
+        Assert.True(code == 0, error);
+        var internalPairs = TargetsFile.Read(targets, "aldp", 22);
+        var cartesianPairs = TargetsFile.Read(run.Targets, "aldp", 22);
+        Assert.Equal("internal", internalPairs.Meta.Cost);
+        Assert.True(internalPairs.Meta.MeanSquaredDistancePaired < internalPairs.Meta.MeanSquaredDistanceRandom);
+        // Same seed: the same prior draws and the same 32 frames (in the Cartesian frame), only the pairing differs.
+        Assert.Equal(cartesianPairs.X0, internalPairs.X0);
+        var frames = (TargetsFile t) => Enumerable.Range(0, 32).Select(i => string.Join(",", t.X1.AsSpan(i * 66, 66).ToArray())).Order().ToArray();
+        Assert.Equal(frames(cartesianPairs), frames(internalPairs));
+        var bad = SmallFlowRun.Run(["targets", "--system", "aldp", "--kind", "ot", "--cost", "internal", "--align", "kabsch", "--data", run.Data,
+            "--pairs", "8", "--out", dir.File("x.npz"), "--forcefields", ForceFields]);
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("--align", bad.Error);
+    }
 }
