@@ -113,6 +113,8 @@ public static class ReportWriter
             ["invalid (failed the validity check, weight 0)", sc.Invalid.ToString(CultureInfo.InvariantCulture)],
             ["non-finite energy (weight 0)", sc.NonFiniteEnergy.ToString(CultureInfo.InvariantCulture)],
             ["mirror images reflected", sc.Reflected.ToString(CultureInfo.InvariantCulture)],
+            ["median bond error, samples (nm)", Fmt(sc.BondErrorMedian)],
+            ["median bond error, MD test frames (nm; thermal)", Fmt(sc.MdBondErrorMedian)],
         ]));
         if (r.Clipping is { } clip)
         {

@@ -29,6 +29,9 @@ public sealed record SampleCounts
     [JsonPropertyName("invalid")] public int Invalid { get; init; }
     [JsonPropertyName("non_finite_energy")] public int NonFiniteEnergy { get; init; }
     [JsonPropertyName("reflected")] public int Reflected { get; init; }
+    /// <summary>Median |bond length − MD mean length| over samples and bonds (nm), and the same for the MD test frames (thermal).</summary>
+    [JsonPropertyName("bond_error_median_nm")] public double? BondErrorMedian { get; init; }
+    [JsonPropertyName("md_bond_error_median_nm")] public double? MdBondErrorMedian { get; init; }
 }
 
 /// <summary>Throughput: generated samples per second, effective samples per second, and MD's effective samples per second.</summary>
@@ -166,6 +169,8 @@ public sealed record RunReport
         rows.Add(new("invalid_samples", SampleCounts.Invalid, null, null, "samples"));
         rows.Add(new("non_finite_energy_samples", SampleCounts.NonFiniteEnergy, null, null, "samples"));
         rows.Add(new("reflected_samples", SampleCounts.Reflected, null, null, "samples"));
+        rows.Add(new("bond_error_median", SampleCounts.BondErrorMedian, null, null, "nm"));
+        rows.Add(new("md_bond_error_median", SampleCounts.MdBondErrorMedian, null, null, "nm"));
         foreach (var (stage, seconds) in Timings) rows.Add(new($"time[{stage}]", seconds, null, null, "s"));
         rows.Add(new("samples_per_s", Efficiency.SamplesPerSecond, null, null, "1/s"));
         rows.Add(new("effective_samples_per_s", Efficiency.EffectiveSamplesPerSecond, null, null, "1/s"));

@@ -64,6 +64,7 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         var definitions = BackboneDihedrals.Of(system.Topology);
         var sampleFrames = new Frames(n, samples.Atoms, samples.PositionsNm());
         var seriesFlow = Dihedrals.Series(sampleFrames, definitions);
+        var bondReference = BondLengthErrors.MeanLengths(system.Topology, reference.Split("train"));
         var seriesTest = Dihedrals.Series(test, definitions);
         var torus = new TorusWassersteinOptions(MaxPoints: options.TorusPoints, Seed: (ulong)options.Seed);
         var flowPoints = TorusWasserstein.SamplesFromSeries(seriesFlow);
@@ -173,6 +174,8 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
                 Invalid = valid.Count(v => !v),
                 NonFiniteEnergy = u.Count(v => !double.IsFinite(v)),
                 Reflected = reflected?.Count(r => r) ?? 0,
+                BondErrorMedian = Finite(BondLengthErrors.Median(system.Topology, sampleFrames, bondReference)),
+                MdBondErrorMedian = Finite(BondLengthErrors.Median(system.Topology, test, bondReference)),
             },
             Timings = timings,
             Efficiency = new Efficiency
@@ -208,4 +211,6 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
     private static FreeEnergyGrid Grid(FreeEnergyMap map) => new(map.PhiEdges, map.PsiEdges, map.FreeEnergy);
 
     private static Profile1D Profile(string label, FreeEnergyProfile p) => new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper);
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }
