@@ -36,7 +36,8 @@ public sealed class ZMatrix
     /// atom named "CA" first, then the lowest index). b, c: the first two heavy neighbours of a (c from b's
     /// neighbours if a has only one). The rest in breadth-first order from a, heavy neighbours before hydrogens.
     /// References are chosen among already-placed neighbours, heavy atoms first, then earliest placed, so that
-    /// torsions follow the heavy-atom backbone (e.g. aldp's C–N–CA–C is the torsion of the ACE carbonyl C).
+    /// torsions follow the heavy-atom backbone (e.g. aldp's C–N–CA–C is the torsion of the ACE carbonyl C); an atom
+    /// whose bond partner already has a placed child takes that sibling as its torsion reference.
     /// </summary>
     public static ZMatrix FromTopology(Topology topology)
     {
@@ -100,7 +101,11 @@ public sealed class ZMatrix
         if (position == 1) return new ZMatrixEntry(i, j, -1, -1);
         int k = Placed(j, i).FirstOrDefault(-1);
         if (position == 2) return new ZMatrixEntry(i, j, k, -1);
-        int l = Placed(k, j, i).Concat(Placed(j, k, i)).FirstOrDefault(-1);
+        // A sibling already bonded to j makes the torsion an improper-like angle about the j–k axis (≈ ±120° for the
+        // 2nd/3rd methyl H, ≈ 180° for an amide H, the chirality of CB): stiff and nearly independent of the rest.
+        // Only the first child of j gets a proper torsion, which then carries the group's real rotation (φ, ψ, methyl).
+        // With proper torsions for every sibling the flow would have to learn their exact 120° offsets.
+        int l = Placed(j, k, i).Concat(Placed(k, j, i)).FirstOrDefault(-1);
         if (k < 0 || l < 0)
             throw new ArgumentException($"cannot define a bond angle and torsion for atom {i} ({topology.Atoms[i].Name}): too few bonded atoms placed before it", nameof(topology));
         return new ZMatrixEntry(i, j, k, l);
