@@ -24,8 +24,9 @@ public static class Plots
     // ---------------------------------------------------------------- Ramachandran
 
     /// <summary>
-    /// One Ramachandran panel: the grid's values clipped to [0, 6] k_BT as a heatmap (empty bins transparent, so
-    /// the white background shows), φ and ψ axes from −180° to 180° with ticks every 60°, optional colour bar
+    /// One Ramachandran panel: the grid's values in [0, 6] k_BT as a heatmap (empty bins and bins above 6 k_BT
+    /// transparent, so the white background shows: a reweighted panel otherwise paints every bin with a negligible
+    /// weight in the top colour), φ and ψ axes from −180° to 180° with ticks every 60°, optional colour bar
     /// labelled k_BT.
     /// </summary>
     public static Plot BuildRamachandranPanel(FreeEnergyGrid grid, string label, bool colorBar, bool showYLabel = true)
@@ -39,7 +40,7 @@ public static class Plots
             for (int j = 0; j < ny; j++)
             {
                 double v = grid.Values[i, j];
-                z[ny - 1 - j, i] = double.IsNaN(v) ? double.NaN : Math.Clamp(v, 0, FreeEnergyMax);
+                z[ny - 1 - j, i] = double.IsNaN(v) || v > FreeEnergyMax ? double.NaN : Math.Max(v, 0);
             }
         var hm = p.Add.Heatmap(z);
         hm.Colormap = FreeEnergyColormap;
