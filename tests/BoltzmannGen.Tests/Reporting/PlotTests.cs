@@ -37,7 +37,7 @@ public class PlotTests
     }
 
     [Fact]
-    public void Heatmap_maps_0_and_6_to_the_colormap_ends_clips_above_6_and_leaves_empty_bins_background()
+    public void Heatmap_maps_0_and_6_to_the_colormap_ends_and_leaves_bins_above_6_and_empty_bins_background()
     {
         // 4×4 bins of 90°; column j = 0 (ψ in [−180, −90)) holds the test cells, the rest is 3 k_BT.
         var v = new double[4, 4];
@@ -60,8 +60,8 @@ public class PlotTests
         Assert.False(Close(low, high, 30), "colour map ends must differ");
         Assert.True(Close(At(-135, -135), low), $"0 k_BT cell is {At(-135, -135)}, expected {low}");
         Assert.True(Close(At(-45, -135), high), $"6 k_BT cell is {At(-45, -135)}, expected {high}");
-        Assert.Equal(At(-45, -135), At(45, -135));   // 10 k_BT drawn as 6
-        Assert.Equal(At(-45, -135), At(-135, 135));  // +inf drawn as 6
+        Assert.True(Close(At(45, -135), SKColors.White, 0), $"10 k_BT cell is {At(45, -135)}, expected the white background");
+        Assert.True(Close(At(-135, 135), SKColors.White, 0), $"+inf cell is {At(-135, 135)}, expected the white background");
         Assert.True(Close(At(135, -135), SKColors.White, 0), $"empty cell is {At(135, -135)}, expected the white background");
         var mid = Sk(Plots.FreeEnergyColormap.GetColor(0.5));
         Assert.True(Close(At(0, 45), mid), $"3 k_BT cell is {At(0, 45)}, expected {mid}");
