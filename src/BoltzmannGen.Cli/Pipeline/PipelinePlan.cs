@@ -57,8 +57,12 @@ public static class PipelinePlan
             }
             else
             {
-                stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} optimal-transport pairs",
-                    ["targets", "--system", sys, "--kind", "ot", "--data", data, "--pairs", I(config.Targets.Pairs), "--out", In("targets.npz"),
+                // OT pairs each prior draw with a distinct frame: never more pairs than training frames (al3 and al4
+                // ship fewer frames than the quick preset's pair count).
+                int pairs = Math.Min(config.Targets.Pairs, TrainingFrames(data) ?? int.MaxValue);
+                string capped = pairs < config.Targets.Pairs ? $" (all training frames; targets.pairs {config.Targets.Pairs:N0} capped)" : "";
+                stages.Add(Hashed(new PipelineStage("targets", $"{pairs:N0} optimal-transport pairs{capped}",
+                    ["targets", "--system", sys, "--kind", "ot", "--data", data, "--pairs", I(pairs), "--out", In("targets.npz"),
                      "--seed", I(config.Targets.Seed), "--align", config.Targets.Align, "--cost", cost, .. ff],
                     [In("targets.npz")], false), upstream));
             }
@@ -78,6 +82,19 @@ public static class PipelinePlan
             "--label", label, "--model", In("flow"), "--bootstrap", I(config.Report.Bootstrap) };
         stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false), stages[^1].Hash));
         return stages;
+    }
+
+    /// <summary>Training frames of a dataset by its meta.json, or null when it does not exist (yet) or does not say.</summary>
+    private static int? TrainingFrames(string data)
+    {
+        string meta = Path.Combine(data, "meta.json");
+        if (!File.Exists(meta)) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(meta));
+            return doc.RootElement.TryGetProperty("frames", out var frames) && frames.TryGetProperty("train", out var train) ? train.GetInt32() : null;
+        }
+        catch (System.Text.Json.JsonException) { return null; } // the dataset stage reports a damaged meta.json by name
     }
 
     /// <summary>The YAML a section is written as (the file its command reads with --config).</summary>

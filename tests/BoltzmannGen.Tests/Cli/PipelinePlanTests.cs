@@ -36,6 +36,18 @@ public class PipelinePlanTests
     }
 
     [Fact]
+    public void Ot_pairs_are_capped_at_the_training_frames_of_the_dataset()
+    {
+        var config = RunConfig.Load(Smoke, ["targets.kind=ot", "targets.pairs=1000000"]);
+        var targets = PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "al4"), null).Single(s => s.Name == "targets");
+        int train = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository, "data", "al4", "meta.json")))
+            .RootElement.GetProperty("frames").GetProperty("train").GetInt32();
+        var args = targets.Arguments.ToList();
+        Assert.Equal(train.ToString(System.Globalization.CultureInfo.InvariantCulture), args[args.IndexOf("--pairs") + 1]);
+        Assert.Contains("capped", targets.Description);
+    }
+
+    [Fact]
     public void Unknown_keys_and_bad_values_are_refused_by_name()
     {
         Assert.Contains("targets.kind", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["targets.kind=magic"])).Message);
