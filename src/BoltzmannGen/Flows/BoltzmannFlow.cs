@@ -128,26 +128,18 @@ public sealed class BoltzmannFlow : nn.Module
     public Tensor FromLatent(Tensor u) =>
         InternalCoordinates is null ? coordinates.FromFlowSpace(u.to(DType, Device)) : Decode(u).positions;
 
-    // y (B, D) in the model's dtype and log|det ∂y/∂x| (B, float64) of positions (B, N, 3), through the double-precision map.
+    // y (B, D) in the model's dtype and log|det ∂y/∂x| (B, float64) of positions (B, N, 3).
     private (Tensor y, Tensor logJacobian) Encode(Tensor positions)
     {
-        var map = InternalCoordinates!;
-        using var x = positions.detach().to(float64, CPU).contiguous();
-        int n = (int)x.shape[0];
-        var y = new double[n * Dimension];
-        var logJacobian = map.EncodeMany(x.data<double>().ToArray(), n, y);
-        return (tensor(y, [n, Dimension], float64).to(DType, Device), tensor(logJacobian, float64).to(Device));
+        var (y, logJacobian) = InternalCoordinateTensors.Encode(InternalCoordinates!, positions);
+        return (y.to(DType, Device), logJacobian.to(Device));
     }
 
-    // Positions (B, N, 3) and log|det ∂x/∂y| (B, float64) of y (B, D).
+    // Positions (B, N, 3) in the model's dtype and log|det ∂x/∂y| (B, float64) of y (B, D).
     private (Tensor positions, Tensor logJacobian) Decode(Tensor y)
     {
-        var map = InternalCoordinates!;
-        using var values = y.detach().to(float64, CPU).contiguous();
-        int n = (int)values.shape[0];
-        var x = new double[n * 3 * Atoms];
-        var logJacobian = map.DecodeMany(values.data<double>().ToArray(), n, x);
-        return (tensor(x, [n, Atoms, 3], float64).to(DType, Device), tensor(logJacobian, float64).to(Device));
+        var (positions, logJacobian) = InternalCoordinateTensors.Decode(InternalCoordinates!, y);
+        return (positions.to(DType, Device), logJacobian.to(Device));
     }
 
     // D·log s in double, as a 0-d tensor on the model's device.

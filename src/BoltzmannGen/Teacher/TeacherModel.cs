@@ -64,7 +64,7 @@ public sealed class TeacherModel : nn.Module
     {
         long batch = positions.shape[0];
         if (internalCoordinates is null) return MeanFreeGaussian.Centre(positions.reshape(batch, -1), (int)positions.shape[1]) / scale;
-        return EmbedInternal(Encode(internalCoordinates, positions).y, internalCoordinates.Atoms);
+        return EmbedInternal(InternalCoordinateTensors.Encode(internalCoordinates, positions).Y.to(positions.device), internalCoordinates.Atoms);
     }
 
     /// <summary>Positions (B, N, 3) nm, centred, of points (B, 3N) of the teacher's frame, with log|det ∂x/∂(frame)| (B, float64).</summary>
@@ -77,10 +77,8 @@ public sealed class TeacherModel : nn.Module
         using var basis = new CentredCoordinates(Atoms, 1.0);
         basis.to(float64);
         var y = basis.Project(x.to(float64, CPU).reshape(n, Atoms, 3));
-        var map = InternalCoordinates;
-        var positions = new double[n * 3 * Atoms];
-        var logJacobian = map.DecodeMany(y.contiguous().data<double>().ToArray(), (int)n, positions);
-        return scope.MoveToOuter(tensor(positions, [n, Atoms, 3], float64).to(DType, Device), tensor(logJacobian, float64).to(Device));
+        var (positions, logJacobian) = InternalCoordinateTensors.Decode(InternalCoordinates, y);
+        return scope.MoveToOuter(positions.to(DType, Device), logJacobian.to(Device));
     }
 
     /// <summary>n conformations (n, N, 3) in nm and their exact log q (float64), by integrating the ODE with its divergence.</summary>
@@ -97,18 +95,12 @@ public sealed class TeacherModel : nn.Module
     public Tensor LogQ(Tensor positions, CnfOptions options)
     {
         using var scope = NewDisposeScope();
-        var logQ = Flow(options).LogLikelihood(Normalise(positions)).to(float64);
-        var change = InternalCoordinates is null ? -ScaleTerm * ones_like(logQ) : Encode(InternalCoordinates, positions).logJacobian.to(logQ.device);
-        return scope.MoveToOuter((logQ + change).detach());
-    }
-
-    private static (Tensor y, Tensor logJacobian) Encode(InternalCoordinateMap map, Tensor positions)
-    {
-        using var x = positions.detach().to(float64, CPU).contiguous();
-        int n = (int)x.shape[0];
-        var y = new double[n * map.Dimension];
-        var logJacobian = map.EncodeMany(x.data<double>().ToArray(), n, y);
-        return (tensor(y, [n, map.Dimension], float64).to(positions.device), tensor(logJacobian, float64));
+        if (InternalCoordinates is null)
+            return scope.MoveToOuter((Flow(options).LogLikelihood(Normalise(positions)).to(float64) - ScaleTerm).detach());
+        // One encoding gives both the teacher-frame point and the map's Jacobian.
+        var (y, logJacobian) = InternalCoordinateTensors.Encode(InternalCoordinates, positions);
+        var frame = EmbedInternal(y, Atoms).to(DType, Device);
+        return scope.MoveToOuter((Flow(options).LogLikelihood(frame).to(float64) + logJacobian.to(Device)).detach());
     }
 
     private static Tensor EmbedInternal(Tensor y, int atoms)
