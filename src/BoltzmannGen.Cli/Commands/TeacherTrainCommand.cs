@@ -78,7 +78,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         {
             System = system.Name, Atoms = system.AtomCount, Net = config.Net, Scale = scale, Coupling = config.Coupling,
             Hyperparameters = TeacherTrainer.Hyperparameters(config), Coordinates = config.Coordinates,
-            InternalCoordinates = map is null ? null : System.Text.Json.Nodes.JsonNode.Parse(map.ToJson()),
+            InternalCoordinates = map is null ? null : map.ToJsonNode(),
         };
         var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
         using var trainFrames = Normalised(train, system.AtomCount, scale, map);

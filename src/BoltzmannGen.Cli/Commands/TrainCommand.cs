@@ -138,7 +138,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         int n = frames.Length / (3 * system.AtomCount);
         var map = BoltzmannGen.Coordinates.InternalCoordinateMap.Fit(
             BoltzmannGen.Coordinates.ZMatrix.FromTopology(system.Topology), frames, n);
-        return System.Text.Json.Nodes.JsonNode.Parse(map.ToJson())!;
+        return map.ToJsonNode();
     }
 
     private static Tensor FramesTensor(Frames frames, int atoms) => tensor(frames.Positions, [frames.Count, atoms, 3], float64);

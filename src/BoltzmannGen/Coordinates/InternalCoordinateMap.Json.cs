@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace BoltzmannGen.Coordinates;
@@ -30,6 +31,21 @@ public sealed partial class InternalCoordinateMap
             Name = CoordinateNames[i], Kind = KindNames[kinds[i]], Location = location[i], Scale = scale[i],
         }).ToList(),
     }, WriteOptions);
+
+    /// <summary>The map as a JSON node, for embedding in model.json / teacher.json.</summary>
+    public JsonNode ToJsonNode() => JsonNode.Parse(ToJson())!;
+
+    /// <summary>
+    /// The map a model file describes by its `coordinates` setting (cartesian → null, internal → the embedded map);
+    /// InvalidDataException for an unknown setting or a missing or damaged map.
+    /// </summary>
+    public static InternalCoordinateMap? FromSetting(string coordinates, JsonNode? map)
+    {
+        if (coordinates == "cartesian") return null;
+        if (coordinates != "internal") throw new InvalidDataException($"coordinates '{coordinates}' is unknown (cartesian or internal).");
+        if (map is null) throw new InvalidDataException("coordinates is internal but internal_coordinates is missing.");
+        return FromJson(map.ToJsonString());
+    }
 
     /// <summary>Loads a map written by <see cref="ToJson"/>; InvalidDataException if anything is missing or inconsistent.</summary>
     public static InternalCoordinateMap FromJson(string json)

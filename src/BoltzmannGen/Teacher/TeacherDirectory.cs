@@ -30,11 +30,8 @@ public sealed record TeacherInfo
     /// <summary>The fitted internal-coordinate map, or null for Cartesian coordinates.</summary>
     public Coordinates.InternalCoordinateMap? CoordinateMap()
     {
-        if (Coordinates == "cartesian") return null;
-        if (Coordinates != "internal") throw new InputException($"teacher coordinates '{Coordinates}' is unknown (cartesian or internal).");
-        if (InternalCoordinates is null) throw new InputException("teacher coordinates is internal but internal_coordinates is missing.");
-        try { return BoltzmannGen.Coordinates.InternalCoordinateMap.FromJson(InternalCoordinates.ToJsonString()); }
-        catch (InvalidDataException e) { throw new InputException($"teacher internal_coordinates: {e.Message}", e); }
+        try { return BoltzmannGen.Coordinates.InternalCoordinateMap.FromSetting(Coordinates, InternalCoordinates); }
+        catch (InvalidDataException e) { throw new InputException($"teacher {e.Message}", e); }
     }
 }
 

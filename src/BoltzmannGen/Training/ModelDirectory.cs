@@ -27,13 +27,7 @@ public sealed record ModelInfo
     [JsonPropertyName("internal_coordinates")] public JsonNode? InternalCoordinates { get; init; }
 
     /// <summary>The internal-coordinate map this model was built with, or null for Cartesian flow coordinates.</summary>
-    public InternalCoordinateMap? CoordinateMap()
-    {
-        if (Coordinates == "cartesian") return null;
-        if (Coordinates != "internal") throw new InvalidDataException($"coordinates '{Coordinates}' is unknown (cartesian or internal).");
-        if (InternalCoordinates is null) throw new InvalidDataException("coordinates is internal but internal_coordinates is missing.");
-        return BoltzmannGen.Coordinates.InternalCoordinateMap.FromJson(InternalCoordinates.ToJsonString());
-    }
+    public InternalCoordinateMap? CoordinateMap() => BoltzmannGen.Coordinates.InternalCoordinateMap.FromSetting(Coordinates, InternalCoordinates);
 }
 
 /// <summary>
