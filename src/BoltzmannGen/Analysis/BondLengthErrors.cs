@@ -17,7 +17,7 @@ public static class BondLengthErrors
         for (int f = 0; f < frames.Count; f++)
         {
             var x = frames.Frame(f);
-            for (int b = 0; b < mean.Length; b++) mean[b] += Length(x, topology.Bonds[b].I, topology.Bonds[b].J);
+            for (int b = 0; b < mean.Length; b++) mean[b] += Topology.Distance(x, topology.Bonds[b].I, topology.Bonds[b].J);
         }
         for (int b = 0; b < mean.Length; b++) mean[b] /= Math.Max(1, frames.Count);
         return mean;
@@ -31,17 +31,11 @@ public static class BondLengthErrors
         for (int f = 0; f < frames.Count; f++)
         {
             var x = frames.Frame(f);
-            for (int b = 0; b < bonds; b++) errors[(long)f * bonds + b] = Math.Abs(Length(x, topology.Bonds[b].I, topology.Bonds[b].J) - reference[b]);
+            for (int b = 0; b < bonds; b++) errors[(long)f * bonds + b] = Math.Abs(Topology.Distance(x, topology.Bonds[b].I, topology.Bonds[b].J) - reference[b]);
         }
         if (errors.Length == 0) return double.NaN;
         Array.Sort(errors); // NaN (non-finite positions) sort first and are rare; the median stays meaningful
         int m = errors.Length / 2;
         return errors.Length % 2 == 1 ? errors[m] : 0.5 * (errors[m - 1] + errors[m]);
-    }
-
-    private static double Length(ReadOnlySpan<double> x, int i, int j)
-    {
-        double dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1], dz = x[3 * i + 2] - x[3 * j + 2];
-        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
     }
 }

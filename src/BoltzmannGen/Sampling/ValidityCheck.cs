@@ -16,7 +16,7 @@ public sealed class ValidityCheck
     {
         BondTolerance = bondTolerance;
         var r = reference.ToArray();
-        _bonds = topology.Bonds.Select(b => (b.I, b.J, Distance(r, b.I, b.J))).ToArray();
+        _bonds = topology.Bonds.Select(b => (b.I, b.J, Topology.Distance(r, b.I, b.J))).ToArray();
         _centres = ChiralityCenters.Of(topology);
     }
 
@@ -26,17 +26,11 @@ public sealed class ValidityCheck
     public bool BondsOk(ReadOnlySpan<double> frame)
     {
         foreach (var (i, j, length) in _bonds)
-            if (!(Math.Abs(Distance(frame, i, j) - length) <= BondTolerance)) return false;
+            if (!(Math.Abs(Topology.Distance(frame, i, j) - length) <= BondTolerance)) return false;
         return true;
     }
 
     public bool AllL(ReadOnlySpan<double> frame) => ChiralityCenters.AllL(frame, _centres);
 
     public bool IsValid(ReadOnlySpan<double> frame) => BondsOk(frame) && AllL(frame);
-
-    private static double Distance(ReadOnlySpan<double> x, int i, int j)
-    {
-        double dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1], dz = x[3 * i + 2] - x[3 * j + 2];
-        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
-    }
 }

@@ -30,4 +30,11 @@ public sealed class Topology
     /// <summary>The atom called <paramref name="name"/> in residue <paramref name="residueIndex"/>, or null.</summary>
     public Atom? Find(int residueIndex, string name) =>
         Atoms.FirstOrDefault(a => a.ResidueIndex == residueIndex && a.Name == name);
+
+    /// <summary>Distance (nm) between atoms <paramref name="i"/> and <paramref name="j"/> of a frame laid out [atom, xyz].</summary>
+    public static double Distance(ReadOnlySpan<double> frame, int i, int j)
+    {
+        double dx = frame[3 * i] - frame[3 * j], dy = frame[3 * i + 1] - frame[3 * j + 1], dz = frame[3 * i + 2] - frame[3 * j + 2];
+        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
+    }
 }
