@@ -71,39 +71,23 @@ public class ReplicaExchangeTests
         return p.Length - 1;
     }
 
-    [Fact]
-    public void Replica_exchange_MD_keeps_the_base_temperature_energy_distribution()
+    [Theory]
+    [InlineData(0.1, 0.1, 9, 1000)]
+    [InlineData(0.2, 0.05, 4, 500)] // four exchange attempts within every save interval
+    public void Replica_exchange_MD_keeps_the_base_temperature_energy_distribution(double saveEveryPs, double swapEveryPs, int seed, int frames)
     {
         using var dir = new TempDir();
         const int n = 8;
         var system = ToySystem.Create(Path.Combine(dir.Path, "toy"), particles: n);
         var options = new MDOptions
         {
-            System = system.Name, Nanoseconds = 0.1, SaveEveryPs = 0.1, SwapEveryPs = 0.1, TemperaturesK = [300, 390],
-            EquilibrationPs = 5, CheckpointEveryPs = 50, Seed = 9,
+            System = system.Name, Nanoseconds = 0.1, SaveEveryPs = saveEveryPs, SwapEveryPs = swapEveryPs, TemperaturesK = [300, 390],
+            EquilibrationPs = 5, CheckpointEveryPs = 50, Seed = seed,
         };
         using var run = new MDRun(system, options, Path.Combine(dir.Path, "work"), resume: false);
         var result = run.Run();
-        Assert.Equal(1000, result.Energies.Length);
+        Assert.Equal(frames, result.Energies.Length);
         Assert.InRange(result.SwapAcceptance[0][0], 0.05, 0.95); // swaps really happened
-        ThermostatTests.AssertMeanWithin(result.Energies, 1.5 * n * Thermodynamics.KT(300), "base-rung potential energy");
-    }
-
-    [Fact]
-    public void Swaps_attempted_within_a_save_interval_keep_the_base_temperature_energy_distribution()
-    {
-        using var dir = new TempDir();
-        const int n = 8;
-        var system = ToySystem.Create(Path.Combine(dir.Path, "toy"), particles: n);
-        var options = new MDOptions
-        {
-            System = system.Name, Nanoseconds = 0.1, SaveEveryPs = 0.2, SwapEveryPs = 0.05, TemperaturesK = [300, 390],
-            EquilibrationPs = 5, CheckpointEveryPs = 50, Seed = 4,
-        };
-        using var run = new MDRun(system, options, Path.Combine(dir.Path, "work"), resume: false);
-        var result = run.Run();
-        Assert.Equal(500, result.Energies.Length);
-        Assert.InRange(result.SwapAcceptance[0][0], 0.05, 0.95);
         ThermostatTests.AssertMeanWithin(result.Energies, 1.5 * n * Thermodynamics.KT(300), "base-rung potential energy");
     }
 
