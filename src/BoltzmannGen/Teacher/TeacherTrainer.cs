@@ -41,7 +41,7 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
             {
                 using var _ = no_grad();
                 return (objective.ValidationLoss(((TeacherModel)averaged).Network, validation, seed: config.Seed), null);
-            }, resume, progress, cancellation);
+            }, resume, progress, cancellation).Seconds;
 
         TeacherDirectory.Save(directory, info with
         {

@@ -10,7 +10,8 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, dou
 
 /// <summary>
 /// Trains a flow with any objective (FORT, MLE) through the shared <see cref="TrainingLoop"/> (AdamW, warm-up +
-/// cosine, clipping, EMA, validation, CSV log, exact resume). The averaged weights are what the model folder keeps.
+/// cosine, clipping, EMA, validation, CSV log, exact resume). The model folder keeps the averaged weights of the
+/// validation with the lowest NLL per degree of freedom (keep: best, the default) or of the last step (keep: last).
 /// </summary>
 public sealed class FlowTrainer
 {
@@ -55,15 +56,20 @@ public sealed class FlowTrainer
         var objective = createObjective(model);
         var settings = new LoopSettings(_config.Steps, _config.LearningRate, _config.WarmupSteps, _config.MinLearningRateFraction,
             _config.WeightDecay, _config.GradClip, _config.EmaDecay, _config.LogEvery, _config.ValEvery, _config.CheckpointEvery,
-            _config.Seed, _config.ToYaml());
-        double seconds = TrainingLoop.Run(_directory, settings, model, scratch, g => objective.Loss(model, _config.BatchSize, g),
+            _config.Seed, _config.ToYaml(), KeepBest: _config.Keep == "best");
+        var result = TrainingLoop.Run(_directory, settings, model, scratch, g => objective.Loss(model, _config.BatchSize, g),
             averaged => Validate((BoltzmannFlow)averaged, objective), resume, progress, cancellation);
 
         ModelDirectory.Save(_directory, _info with
         {
             Objective = objective.Name,
             StepsTrained = _config.Steps,
-            TrainingSeconds = Math.Round(seconds, 1),
+            TrainingSeconds = Math.Round(result.Seconds, 1),
+            Weights = result.KeptStep is { } kept
+                ? $"exponential moving average at step {kept} (lowest {result.Criterion})"
+                : "exponential moving average at the last step",
+            KeptStep = result.KeptStep,
+            KeptScore = result.Score is { } score ? Math.Round(score, 5) : null,
         }, scratch);
         return scratch;
     }

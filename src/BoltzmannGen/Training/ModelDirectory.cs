@@ -21,6 +21,9 @@ public sealed record ModelInfo
     [JsonPropertyName("training_seconds")] public double TrainingSeconds { get; init; }
     [JsonPropertyName("hyperparameters")] public FlowHyperparameters Hyperparameters { get; init; } = new();
     [JsonPropertyName("weights")] public string Weights { get; init; } = "exponential moving average";
+    /// <summary>With keep: best, the step whose averaged weights were kept and their validation score (NLL per dof).</summary>
+    [JsonPropertyName("kept_step")] public int? KeptStep { get; init; }
+    [JsonPropertyName("kept_score")] public double? KeptScore { get; init; }
     /// <summary>cartesian (centred, scaled Cartesian flow coordinates) or internal (see <see cref="InternalCoordinateMap"/>).</summary>
     [JsonPropertyName("coordinates")] public string Coordinates { get; init; } = "cartesian";
     /// <summary>The fitted internal-coordinate map (Z-matrix and standardisation) when <see cref="Coordinates"/> is internal.</summary>

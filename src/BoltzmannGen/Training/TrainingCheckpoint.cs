@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BoltzmannGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,8 +8,8 @@ namespace BoltzmannGen.Training;
 
 /// <summary>
 /// Everything needed to continue training exactly: weights, averaged weights, optimiser state (AdamW moments),
-/// step, and the random generator. Written into a fresh folder that replaces the previous one by renames,
-/// so a kill at any moment leaves one complete checkpoint.
+/// step, and the random generator, in a folder replaced as one (<see cref="AtomicFolder"/>): a kill at any
+/// moment leaves one complete checkpoint.
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -24,23 +25,16 @@ public static class TrainingCheckpoint
                              nn.Module model, ExponentialMovingAverage ema, nn.Module scratch,
                              TorchSharp.Modules.AdamW optimizer, Generator generator)
     {
-        string final = Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder);
-        string fresh = final + ".new", old = final + ".old";
-        if (Directory.Exists(fresh)) Directory.Delete(fresh, true);
-        Directory.CreateDirectory(fresh);
-        model.save(Path.Combine(fresh, "model.dat"));
-        ema.CopyTo(scratch);
-        scratch.save(Path.Combine(fresh, "ema.dat"));
-        optimizer.save_state_dict(Path.Combine(fresh, "optimizer.dat"));
-        using (var g = generator.get_state())
+        AtomicFolder.Replace(Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder), fresh =>
         {
+            model.save(Path.Combine(fresh, "model.dat"));
+            ema.CopyTo(scratch);
+            scratch.save(Path.Combine(fresh, "ema.dat"));
+            optimizer.save_state_dict(Path.Combine(fresh, "optimizer.dat"));
+            using var g = generator.get_state();
             var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, configYaml);
             File.WriteAllText(Path.Combine(fresh, "state.json"), JsonSerializer.Serialize(state));
-        }
-        if (Directory.Exists(old)) Directory.Delete(old, true);
-        if (Directory.Exists(final)) Directory.Move(final, old);
-        Directory.Move(fresh, final);
-        if (Directory.Exists(old)) Directory.Delete(old, true);
+        });
     }
 
     public static bool Exists(string modelDirectory) => Find(modelDirectory) is not null;
@@ -71,12 +65,6 @@ public static class TrainingCheckpoint
         }
     }
 
-    private static string? Find(string modelDirectory)
-    {
-        string final = Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder);
-        if (File.Exists(Path.Combine(final, "state.json"))) return final;
-        // A kill between the two renames leaves the previous checkpoint as .old.
-        string old = final + ".old";
-        return File.Exists(Path.Combine(old, "state.json")) ? old : null;
-    }
+    private static string? Find(string modelDirectory) =>
+        AtomicFolder.Find(Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder), "state.json");
 }

@@ -24,6 +24,11 @@ public sealed record TrainingConfig
     public int ValEvery { get; init; } = 500;
     public int CheckpointEvery { get; init; } = 500;
     public int Seed { get; init; } = 1;
+    /// <summary>
+    /// Which averaged weights the model folder keeps: best (those of the validation with the lowest NLL per degree of
+    /// freedom on the validation frames, or the lowest validation loss without frames) or last (the final step's).
+    /// </summary>
+    public string Keep { get; init; } = "best";
     /// <summary>cpu, cuda or auto (cuda when TorchSharp has it).</summary>
     public string Device { get; init; } = "auto";
 
@@ -83,6 +88,7 @@ public sealed record TrainingConfig
         if (EmaDecay is < 0 or >= 1) throw new InputException($"ema_decay must be in [0, 1) (got {EmaDecay.ToString(CultureInfo.InvariantCulture)}).");
         if (LogEvery < 1 || ValEvery < 1 || CheckpointEvery < 1) throw new InputException("log_every, val_every and checkpoint_every must be at least 1.");
         if (Coordinates is not ("cartesian" or "internal")) throw new InputException($"coordinates '{Coordinates}' is unknown; use cartesian or internal.");
+        if (Keep is not ("best" or "last")) throw new InputException($"keep '{Keep}' is unknown; use best or last.");
         if (Scale < 0) throw new InputException("scale must be positive, or 0 to take it from the data.");
     }
 }

@@ -7,20 +7,25 @@ namespace BoltzmannGen.Training;
 /// <summary>The knobs every trainer's loop shares (flows and the teacher), and the config text a resume must match.</summary>
 public sealed record LoopSettings(
     int Steps, double LearningRate, int WarmupSteps, double MinLearningRateFraction, double WeightDecay, double GradClip,
-    double EmaDecay, int LogEvery, int ValEvery, int CheckpointEvery, int Seed, string ConfigYaml);
+    double EmaDecay, int LogEvery, int ValEvery, int CheckpointEvery, int Seed, string ConfigYaml, bool KeepBest = false);
+
+/// <summary>What a training run ended with: its seconds (including those before a resume) and, when the best
+/// weights were kept, the step they come from and their validation score.</summary>
+public sealed record LoopResult(double Seconds, int? KeptStep = null, string? Criterion = null, double? Score = null);
 
 /// <summary>
 /// The training loop of every trainer: AdamW with warm-up + cosine learning rate, gradient clipping, an exponential
 /// moving average of the weights, validation at intervals, a CSV log, and atomic checkpoints from which a resume
 /// continues with the same optimiser, average and random state (so a resumed run ends with the parameters of an
-/// uninterrupted one). On return <paramref name="scratch"/> holds the averaged weights, which is what model folders keep.
+/// uninterrupted one). On return <paramref name="scratch"/> holds the averaged weights, which is what model folders keep:
+/// those of the last step, or with <see cref="LoopSettings.KeepBest"/> those of the validation with the lowest NLL
+/// (the loss when there is no NLL; see <see cref="BestWeights"/>).
 /// </summary>
 public static class TrainingLoop
 {
     /// <param name="loss">the loss of one random batch, drawn with the given generator</param>
     /// <param name="validate">validation figures (loss, NLL per degree of freedom) of the averaged weights, copied into the module it gets</param>
-    /// <returns>training seconds in all, including those before a resume</returns>
-    public static double Run(string directory, LoopSettings s, nn.Module model, nn.Module scratch, Func<Generator, Tensor> loss,
+    public static LoopResult Run(string directory, LoopSettings s, nn.Module model, nn.Module scratch, Func<Generator, Tensor> loss,
                              Func<nn.Module, (double? Loss, double? Nll)> validate, bool resume,
                              IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
@@ -32,6 +37,7 @@ public static class TrainingLoop
         double elapsedBefore = 0;
         if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, model, ema, scratch, optimizer, generator);
 
+        var best = s.KeepBest ? BestWeights.Open(directory, resume) : null;
         using var log = new TrainingLog(Path.Combine(directory, ModelDirectory.LogFile), start);
         var clock = Stopwatch.StartNew();
         var window = Stopwatch.StartNew();
@@ -64,6 +70,7 @@ public static class TrainingLoop
                 ema.CopyTo(scratch);
                 scratch.eval();
                 (valLoss, valNll) = validate(scratch);
+                if ((valNll ?? valLoss) is { } score) best?.Offer(done, valNll is null ? "val_loss" : "val_nll", score, scratch);
                 model.train();
             }
             if (done % s.LogEvery == 0 || valLoss is not null)
@@ -79,8 +86,14 @@ public static class TrainingLoop
                 TrainingCheckpoint.Write(directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, s.ConfigYaml, model, ema, scratch, optimizer, generator);
             if (stop && !last) cancellation.ThrowIfCancellationRequested();
         }
+        double seconds = elapsedBefore + clock.Elapsed.TotalSeconds;
+        if (best?.Restore(scratch) == true)
+        {
+            scratch.eval();
+            return new LoopResult(seconds, best.Step, best.Criterion, best.Score);
+        }
         ema.CopyTo(scratch);
         scratch.eval();
-        return elapsedBefore + clock.Elapsed.TotalSeconds;
+        return new LoopResult(seconds);
     }
 }

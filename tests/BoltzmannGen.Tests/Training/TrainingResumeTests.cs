@@ -15,7 +15,8 @@ public class TrainingResumeTests
     [Fact]
     public void Stopped_and_resumed_training_matches_an_uninterrupted_run()
     {
-        var c = FortAndMleToyTests.Config("fort", "nsf", 40) with { LogEvery = 10, CheckpointEvery = 10, ValEvery = 40, RandomRotations = true, TargetNoise = 0.01 };
+        // Validation every 10 steps: the kept (best) weights and their step must also survive the interruption.
+        var c = FortAndMleToyTests.Config("fort", "nsf", 40) with { LogEvery = 10, CheckpointEvery = 10, ValEvery = 10, RandomRotations = true, TargetNoise = 0.01 };
         var info = FortAndMleToyTests.Info("nsf", c);
         var (x0, x1) = FortAndMleToyTests.Pairs(1000, 11);
         using var a = new TempDir();
@@ -28,8 +29,9 @@ public class TrainingResumeTests
         Assert.False(File.Exists(Path.Combine(b.Path, ModelDirectory.InfoFile)));
         new FlowTrainer(b.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), resume: true);
 
-        var (ma, _) = ModelDirectory.Load(a.Path);
-        var (mb, _) = ModelDirectory.Load(b.Path);
+        var (ma, ia) = ModelDirectory.Load(a.Path);
+        var (mb, ib) = ModelDirectory.Load(b.Path);
+        Assert.Equal(ia.KeptStep, ib.KeptStep);
         var pb = mb.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, p) in ma.named_parameters())
             Assert.True(p.data<float>().ToArray().SequenceEqual(pb[name].data<float>().ToArray()), $"parameter {name} differs after resume");
