@@ -69,18 +69,20 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         var timings = new Dictionary<string, double>();
         double[]? testLogQ = null;
         string? log = null;
+        int? keptStep = null;
         if (settings.Model is not null)
         {
             var (model, info) = ModelDirectory.Load(settings.Model, CPU);
             if (info.System != system.Name) throw new InputException($"--model {settings.Model} was trained for {info.System}, not {system.Name}.");
             timings["train"] = info.TrainingSeconds;
             log = Path.Combine(settings.Model, ModelDirectory.LogFile);
+            keptStep = info.KeptStep;
             testLogQ = model.LogQ(reference.Split("test").Positions, batch: 2048);
         }
         var options = new ReportOptions
         {
             Label = settings.Label ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(settings.Samples))) ?? "flow",
-            Bootstrap = settings.Bootstrap, TorusPoints = settings.TorusPoints, ClipTop = settings.ClipTop, TrainingLog = log, Timings = timings,
+            Bootstrap = settings.Bootstrap, TorusPoints = settings.TorusPoints, ClipTop = settings.ClipTop, TrainingLog = log, KeptStep = keptStep, Timings = timings,
         };
         RunReport report = null!;
         AnsiConsole.Status().Start("computing metrics and plots…", _ =>

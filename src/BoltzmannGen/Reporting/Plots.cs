@@ -329,9 +329,10 @@ public static class Plots
 
     /// <summary>
     /// Two panels: training (and validation) loss vs step on a log₁₀ y axis — linear, said in the axis label, if
-    /// any loss is ≤ 0 (an MLE loss can be negative) — and validation NLL vs step.
+    /// any loss is ≤ 0 (an MLE loss can be negative) — and validation NLL vs step; a dashed vertical line on both
+    /// marks <paramref name="keptStep"/>, the step whose weights the model kept (keep: best).
     /// </summary>
-    public static (Plot Loss, Plot Nll) BuildTrainingCurves(IReadOnlyList<TrainingLogRow> rows, string title = "Training")
+    public static (Plot Loss, Plot Nll) BuildTrainingCurves(IReadOnlyList<TrainingLogRow> rows, string title = "Training", int? keptStep = null)
     {
         var loss = FigureStyle.NewPlot();
         var steps = rows.Select(r => (double)r.Step).ToArray();
@@ -372,7 +373,16 @@ public static class Plots
         nll.Title(title + ": validation NLL");
         nll.XLabel("step");
         nll.YLabel("NLL (nats)");
-        if (vn.Length > 0) nll.ShowLegend(Alignment.UpperRight);
+        if (keptStep is { } kept)
+            foreach (var p in new[] { loss, nll })
+            {
+                var line = p.Add.VerticalLine(kept);
+                line.Color = FigureStyle.SeriesColor(3);
+                line.LinePattern = LinePattern.Dashed;
+                line.LineWidth = 2;
+                line.LegendText = $"kept weights (step {kept})";
+            }
+        if (vn.Length > 0 || keptStep is not null) nll.ShowLegend(Alignment.UpperRight);
         return (loss, nll);
     }
 
@@ -386,15 +396,16 @@ public static class Plots
         s.LegendText = label;
     }
 
-    public static void WriteTrainingCurves(string path, IReadOnlyList<TrainingLogRow> rows, string title = "Training", int panelWidth = 800, int height = 600)
+    public static void WriteTrainingCurves(string path, IReadOnlyList<TrainingLogRow> rows, string title = "Training", int panelWidth = 800, int height = 600,
+                                           int? keptStep = null)
     {
-        var (a, b) = BuildTrainingCurves(rows, title);
+        var (a, b) = BuildTrainingCurves(rows, title, keptStep);
         FigureStyle.WriteBytes(path, FigureStyle.Compose(2 * panelWidth, height, null,
             [(a, new PixelRect(0, panelWidth, height, 0)), (b, new PixelRect(panelWidth, 2 * panelWidth, height, 0))]));
     }
 
-    public static void WriteTrainingCurves(string path, string trainingLogCsv, string title = "Training") =>
-        WriteTrainingCurves(path, ReadTrainingLog(trainingLogCsv), title);
+    public static void WriteTrainingCurves(string path, string trainingLogCsv, string title = "Training", int? keptStep = null) =>
+        WriteTrainingCurves(path, ReadTrainingLog(trainingLogCsv), title, keptStep: keptStep);
 
     // ---------------------------------------------------------------- bars (comparison)
 

@@ -18,6 +18,8 @@ public sealed record ReportOptions
     public int Seed { get; init; } = 1;
     /// <summary>A training_log.csv to plot, or null.</summary>
     public string? TrainingLog { get; init; }
+    /// <summary>The step whose weights the model kept (keep: best), marked on the training curves.</summary>
+    public int? KeptStep { get; init; }
     /// <summary>Stage timings known to the caller (training, teacher, …), in seconds.</summary>
     public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
 }
@@ -117,8 +119,9 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         }
         if (options.TrainingLog is { } log && File.Exists(log))
         {
-            Plots.WriteTrainingCurves(Plot("training.png"), log, $"Training ({options.Label})");
-            plots.Add(new PlotFile("training.png", "Training loss and validation NLL per degree of freedom"));
+            Plots.WriteTrainingCurves(Plot("training.png"), log, $"Training ({options.Label})", options.KeptStep);
+            plots.Add(new PlotFile("training.png", "Training loss and validation NLL per degree of freedom" +
+                                                   (options.KeptStep is { } kept ? $"; the model keeps the weights of step {kept} (lowest validation NLL)" : "")));
         }
 
         // Efficiency: samples/s and effective samples/s of the generator vs MD's effective independent samples per second.

@@ -144,6 +144,23 @@ public class PlotTests
     }
 
     [Fact]
+    public void Training_curves_mark_the_kept_step_on_both_panels_and_only_when_given()
+    {
+        var rows = Enumerable.Range(1, 40).Select(s => new TrainingLogRow(50 * s, 1.0 / s, 1e-3, 1, 2.0 / s, -3 + 0.01 * (s - 8) * (s - 8), 10, s)).ToList();
+        var (loss, nll) = Plots.BuildTrainingCurves(rows, "FORT", keptStep: 400);
+        foreach (var panel in new[] { loss, nll })
+        {
+            var marks = panel.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>().ToArray();
+            Assert.Single(marks);
+            Assert.Equal(400, marks[0].X);
+            Assert.Contains("step 400", marks[0].LegendText);
+        }
+        var (plainLoss, plainNll) = Plots.BuildTrainingCurves(rows, "FORT");
+        Assert.Empty(plainLoss.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>());
+        Assert.Empty(plainNll.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>());
+    }
+
+    [Fact]
     public void Training_curves_with_negative_loss_and_no_validation_still_render()
     {
         using var dir = new TempDir();
