@@ -30,6 +30,15 @@ public class BestWeightsTests
             .Select(f => (int.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture)))
             .ToArray();
 
+    /// <summary>Trains the toy flow on the diverging pairs with the given keep rule into <paramref name="directory"/>.</summary>
+    private static (TrainingConfig Config, Tensor X0, Tensor X1) Train(string directory, string keep)
+    {
+        var c = FortAndMleToyTests.Config("fort", "nsf", Steps) with { ValEvery = ValEvery, LogEvery = ValEvery, Keep = keep };
+        var (x0, x1) = DivergingPairs();
+        new FlowTrainer(directory, c, FortAndMleToyTests.Info("nsf", c)).Train(m => new FortObjective(m, x0, x1, c), resume: false);
+        return (c, x0, x1);
+    }
+
     private static double ReloadedValidationLoss(string directory, Tensor x0, Tensor x1, TrainingConfig c)
     {
         var (model, _) = ModelDirectory.Load(directory);
@@ -40,10 +49,8 @@ public class BestWeightsTests
     [Fact]
     public void Keep_best_keeps_the_weights_of_the_lowest_validation_and_says_which()
     {
-        var c = FortAndMleToyTests.Config("fort", "nsf", Steps) with { ValEvery = ValEvery, LogEvery = ValEvery, Keep = "best" };
-        var (x0, x1) = DivergingPairs();
         using var dir = new TempDir();
-        new FlowTrainer(dir.Path, c, FortAndMleToyTests.Info("nsf", c)).Train(m => new FortObjective(m, x0, x1, c), resume: false);
+        var (c, x0, x1) = Train(dir.Path, "best");
 
         var validations = Validations(dir.Path);
         Assert.Equal(Steps / ValEvery, validations.Length);
@@ -60,10 +67,8 @@ public class BestWeightsTests
     [Fact]
     public void Keep_last_keeps_the_final_weights()
     {
-        var c = FortAndMleToyTests.Config("fort", "nsf", Steps) with { ValEvery = ValEvery, LogEvery = ValEvery, Keep = "last" };
-        var (x0, x1) = DivergingPairs();
         using var dir = new TempDir();
-        new FlowTrainer(dir.Path, c, FortAndMleToyTests.Info("nsf", c)).Train(m => new FortObjective(m, x0, x1, c), resume: false);
+        var (c, x0, x1) = Train(dir.Path, "last");
 
         var info = JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(Path.Combine(dir.Path, ModelDirectory.InfoFile)))!;
         Assert.Null(info.KeptStep);
