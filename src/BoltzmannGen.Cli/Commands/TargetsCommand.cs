@@ -132,6 +132,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
             System = system.Name, Kind = "reflow", Pairs = settings.Pairs, Seed = settings.Seed, Source = settings.Teacher!,
             MeanSquaredDistancePaired = before / settings.Pairs, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             Solver = $"{settings.Solver}, {settings.Steps} steps",
+            InternalCoordinates = info.InternalCoordinates?.DeepClone(),
         };
         new TargetsFile(pairs.X0, pairs.X1, settings.Pairs, atoms, info.Scale, meta).Write(settings.Out);
         Directory.Delete(work, recursive: true);

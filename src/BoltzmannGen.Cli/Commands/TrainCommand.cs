@@ -131,10 +131,21 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         return 0;
     }
 
-    // The standardisation comes from what the flow is trained to produce: the FORT targets (nm), or the MLE training frames.
+    // Reflow targets of an internal-coordinate teacher carry its map: the student takes it as it is (TargetsMeta).
+    // Otherwise the standardisation comes from what the flow is trained to produce: the FORT targets (nm), or the
+    // MLE training frames.
     private static System.Text.Json.Nodes.JsonNode FitInternalCoordinates(BoltzmannGen.Systems.PeptideSystem system, TargetsFile? targets,
                                                                           ReferenceDataset? dataset, double scale)
     {
+        if (targets?.Meta.InternalCoordinates is { } teacherMap)
+        {
+            BoltzmannGen.Coordinates.InternalCoordinateMap teacher;
+            try { teacher = BoltzmannGen.Coordinates.InternalCoordinateMap.FromSetting("internal", teacherMap)!; }
+            catch (InvalidDataException e) { throw new InputException($"--targets: the teacher's internal-coordinate map in its meta is damaged: {e.Message}", e); }
+            if (teacher.Atoms != system.AtomCount)
+                throw new InputException($"--targets: the teacher's internal-coordinate map has {teacher.Atoms} atoms, not {system.AtomCount}.");
+            return teacherMap.DeepClone();
+        }
         double[] frames;
         if (targets is not null) frames = targets.X1.Select(v => (double)v * scale).ToArray();
         else frames = dataset!.Split("train").Positions;

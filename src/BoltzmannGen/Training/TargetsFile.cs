@@ -23,6 +23,13 @@ public sealed record TargetsMeta
     [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
     /// <summary>Reflow: the ODE solver and steps that made x1.</summary>
     [JsonPropertyName("solver")] public string? Solver { get; init; }
+    /// <summary>
+    /// Reflow from an internal-coordinate teacher: the teacher's internal-coordinate map. x0 holds the teacher's own
+    /// prior draws, so a student with this map regresses onto the teacher's smooth latent-space map; a map fitted
+    /// anew puts its periodic cuts elsewhere (an arbitrary one for a uniform angle), and pairs that straddle a cut
+    /// become jumps no diffeomorphism can follow.
+    /// </summary>
+    [JsonPropertyName("internal_coordinates")] public System.Text.Json.Nodes.JsonNode? InternalCoordinates { get; init; }
 }
 
 /// <summary>

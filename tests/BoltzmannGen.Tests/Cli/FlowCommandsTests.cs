@@ -280,6 +280,17 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         // CNF keeps every bond near its mean (a Cartesian frame misread as y, or y misread as Cartesian, would not).
         int ok = Enumerable.Range(0, 50).Count(i => check.BondsOk(file.X1.AsSpan(i * 66, 66).ToArray().Select(v => v * file.Scale).ToArray()));
         Assert.True(ok >= 45, $"{ok} of 50 reflow targets have every bond within 0.02 nm");
+
+        // The targets carry the teacher's internal-coordinate map, and an internal-coordinate student takes it as it
+        // is: a map fitted anew would cut its periodic angles elsewhere and turn pairs across the cut into jumps.
+        var teacherMap = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(teacher, "teacher.json")))!["internal_coordinates"]!;
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(teacherMap, file.Meta.InternalCoordinates), "targets meta holds the teacher's map");
+        string student = dir.File("student");
+        var s = SmallFlowRun.Run(["train", "--system", "aldp", "--targets", targets, "--out", student, "--steps", "2", "--device", "cpu",
+            "--forcefields", ForceFields, "coordinates=internal", "layers=1", "hidden=8", "batch_size=8", "val_every=2"]);
+        Assert.True(s.Code == 0, s.Error);
+        var studentMap = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(student, ModelDirectory.InfoFile)))!["internal_coordinates"]!;
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(teacherMap, studentMap), "the student uses the teacher's map");
     }
 
     [Fact]
