@@ -125,9 +125,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         AnsiConsole.MarkupLine($"trained {config.Arch} by {config.Objective} for {config.Steps} steps → {Markup.Escape(settings.Out)} " +
                                $"(log: {Markup.Escape(Path.Combine(settings.Out, ModelDirectory.LogFile))})");
-        var saved = System.Text.Json.JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(Path.Combine(settings.Out, ModelDirectory.InfoFile)));
-        AnsiConsole.MarkupLine($"weights kept: {Markup.Escape(saved?.Weights ?? "")}" +
-                               (saved?.KeptScore is { } score ? $", {score.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}" : ""));
+        var saved = ModelDirectory.ReadInfo(settings.Out);
+        AnsiConsole.MarkupLine($"weights kept: {Markup.Escape(saved.Weights)}" +
+                               (saved.KeptScore is { } score ? $", {score.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}" : ""));
         return 0;
     }
 

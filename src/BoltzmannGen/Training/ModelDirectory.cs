@@ -56,21 +56,27 @@ public static class ModelDirectory
         AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
     }
 
-    /// <summary>Loads a trained model; a missing folder, file or damaged weights are named.</summary>
-    public static (BoltzmannFlow Model, ModelInfo Info) Load(string directory, Device? device = null)
+    /// <summary>A model folder's model.json; a missing folder or file, or invalid JSON, is named.</summary>
+    public static ModelInfo ReadInfo(string directory)
     {
         string infoPath = Path.Combine(directory, InfoFile);
         if (!Directory.Exists(directory)) throw new InputException($"--model {directory}: folder not found.");
         if (!File.Exists(infoPath)) throw new InputException($"--model {directory}: {InfoFile} is missing (not a trained model folder, or training has not finished).");
-        ModelInfo info;
         try
         {
-            info = JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(infoPath)) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(infoPath)) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
             throw new InputException($"{infoPath} is not valid: {e.Message}", e);
         }
+    }
+
+    /// <summary>Loads a trained model; a missing folder, file or damaged weights are named.</summary>
+    public static (BoltzmannFlow Model, ModelInfo Info) Load(string directory, Device? device = null)
+    {
+        string infoPath = Path.Combine(directory, InfoFile);
+        var info = ReadInfo(directory);
         BoltzmannFlow model;
         try
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using BoltzmannGen.Tests.Support;
 using BoltzmannGen.Training;
 using static TorchSharp.torch;
@@ -57,7 +56,7 @@ public class BestWeightsTests
         var lowest = validations.MinBy(v => v.ValLoss);
         Assert.True(lowest.Step < Steps, $"the construction should make an early validation best; the log says step {lowest.Step}");
 
-        var info = JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(Path.Combine(dir.Path, ModelDirectory.InfoFile)))!;
+        var info = ModelDirectory.ReadInfo(dir.Path);
         Assert.Equal(lowest.Step, info.KeptStep);
         Assert.Contains($"step {lowest.Step}", info.Weights);
         // The saved weights reproduce the logged lowest validation loss (float32 forward pass, same pairs).
@@ -70,7 +69,7 @@ public class BestWeightsTests
         using var dir = new TempDir();
         var (c, x0, x1) = Train(dir.Path, "last");
 
-        var info = JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(Path.Combine(dir.Path, ModelDirectory.InfoFile)))!;
+        var info = ModelDirectory.ReadInfo(dir.Path);
         Assert.Null(info.KeptStep);
         Assert.Equal(Validations(dir.Path)[^1].ValLoss, ReloadedValidationLoss(dir.Path, x0, x1, c), 4);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, BestWeights.FolderName)));
