@@ -114,7 +114,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     /// Runs a stage's command. libtorch (through TorchSharp 0.107) now and then reports a native Scalar as freed
     /// while in use ("Expected false to be true … Scalar.h", seen in long training runs, seemingly when the GC
     /// finalises the temporary Scalar of an arithmetic operator mid-call); a resumable stage then continues from
-    /// its last checkpoint, up to three times, instead of losing the run.
+    /// its last checkpoint, up to ten times, instead of losing the run.
     /// </summary>
     private static int RunStage(PipelineStage stage, List<string> args, StringWriter errors)
     {
@@ -124,15 +124,27 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             {
                 return BgenApp.Run(args.ToArray(), errors);
             }
-            catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= 3 && e.Message.Contains("Scalar", StringComparison.Ordinal))
+            catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= MaxRetries && e.Message.Contains("Scalar", StringComparison.Ordinal))
             {
-                AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race); continuing from the last checkpoint (attempt {attempt + 1}).[/]");
+                AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race) {Markup.Escape(FirstFrame(e))}; " +
+                                       $"continuing from the last checkpoint (attempt {attempt + 1}).[/]");
                 // Continue from a checkpoint when one was written; before the first one, start the stage again.
                 args.Remove("--resume");
                 if (HasCheckpoint(stage)) args.Add("--resume");
                 else foreach (var output in stage.Outputs) Remove(output);
             }
         }
+    }
+
+    private const int MaxRetries = 10;
+
+    /// <summary>Where in managed code the native error surfaced ("in AdamW.step"), to tell the sites of the race apart.</summary>
+    private static string FirstFrame(Exception e)
+    {
+        var frame = new StackTrace(e).GetFrames().FirstOrDefault(f => f.GetMethod()?.DeclaringType?.Namespace is { } ns && !ns.StartsWith("TorchSharp", StringComparison.Ordinal)
+                                                                            && !ns.StartsWith("System", StringComparison.Ordinal));
+        var method = frame?.GetMethod();
+        return method is null ? "" : $"in {method.DeclaringType?.Name}.{method.Name}";
     }
 
     /// <summary>Whether a killed stage left something to continue from: a training checkpoint, MD's or reflow's .partial folder.</summary>

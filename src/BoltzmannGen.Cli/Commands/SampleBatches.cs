@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BoltzmannGen.Data;
+using BoltzmannGen.Training;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -28,6 +29,7 @@ internal static class SampleBatches
                 {
                     cancellation.ThrowIfCancellationRequested();
                     int n = Math.Min(batch, count - start);
+                    using var fence = FinalizerFence.Enter();
                     using var scope = NewDisposeScope();
                     var (x, lq) = draw(n);
                     x.to(float32).cpu().data<float>().CopyTo(positions.AsSpan(start * atoms * 3));

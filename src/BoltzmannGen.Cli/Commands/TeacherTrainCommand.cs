@@ -81,7 +81,12 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
             InternalCoordinates = map is null ? null : map.ToJsonNode(),
         };
         var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
-        using var trainFrames = Normalised(train, system.AtomCount, scale, map);
+        // The scale and the map come from the MD frames as they are; only what the teacher learns from is biased.
+        var (learned, phiPositive) = PhiPositiveOversampling.Expand(train, system.Topology, config.PhiPositiveWeight);
+        if (config.PhiPositiveWeight > 1)
+            AnsiConsole.MarkupLine($"phi_positive_weight {config.PhiPositiveWeight}: {phiPositive:N0} of {train.Count:N0} training frames have some φ > 0; " +
+                                   $"they make up {(double)config.PhiPositiveWeight * phiPositive / learned.Count:P1} of the {learned.Count:N0} frames the teacher learns from.");
+        using var trainFrames = Normalised(learned, system.AtomCount, scale, map);
         using var valFrames = Normalised(dataset.Split("val"), system.AtomCount, scale, map);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

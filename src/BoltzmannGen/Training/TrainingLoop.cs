@@ -29,7 +29,7 @@ public static class TrainingLoop
                              Func<nn.Module, (double? Loss, double? Nll)> validate, bool resume,
                              IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
-        var optimizer = optim.AdamW(model.parameters(), s.LearningRate, weight_decay: s.WeightDecay);
+        var optimizer = new AdamW(model.parameters(), s.LearningRate, s.WeightDecay);
         using var ema = new ExponentialMovingAverage(model, s.EmaDecay);
         var generator = new Generator((ulong)s.Seed);
 
@@ -49,6 +49,7 @@ public static class TrainingLoop
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
 
             double lossValue, gradNorm;
+            using (FinalizerFence.Enter())
             using (var scope = NewDisposeScope())
             {
                 optimizer.zero_grad();

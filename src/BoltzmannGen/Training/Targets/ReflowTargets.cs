@@ -43,6 +43,7 @@ public sealed class ReflowTargets(TeacherModel teacher, CnfOptions options, int 
     /// <summary>Chunk k: its own generator, so it does not depend on which chunks ran before in this process.</summary>
     private (float[] X0, float[] X1) Chunk(int k, int n)
     {
+        using var fence = FinalizerFence.Enter();
         using var scope = NewDisposeScope();
         using var generator = new Generator(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)k + 1));
         using var _ = no_grad();
