@@ -72,10 +72,11 @@ public sealed class BenchFlowsCommand : Command<BenchFlowsCommand.Settings>
 
     private static double TrainingRate(BoltzmannFlow model, ITrainingObjective objective, double seconds, int batch)
     {
-        var optimizer = optim.AdamW(model.parameters(), 1e-4);
+        var optimizer = new AdamW(model.parameters(), 1e-4, 0.0);
         using var generator = new Generator(1);
         void Step()
         {
+            using var fence = FinalizerFence.Enter();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             objective.Loss(model, batch, generator).backward();

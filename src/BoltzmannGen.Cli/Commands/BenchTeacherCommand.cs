@@ -83,10 +83,11 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
             var network = VelocityNetworks.Create(net, AtomFeatures.FromTopology(system.Topology), new VelocityHyperparameters { Layers = settings.Layers, Hidden = settings.Hidden });
             using var model = new TeacherModel(network, 0.3);
             using var objective = new FlowMatchingObjective(frames, CouplingKind.Independent, 0, randomRotations: net == "mlp");
-            var optimizer = optim.AdamW(model.parameters(), 1e-4);
+            var optimizer = new AdamW(model.parameters(), 1e-4, 0.0);
             using var generator = new Generator(2);
             double train = Rate(() =>
             {
+                using var fence = FinalizerFence.Enter();
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
                 objective.Loss(network, settings.Batch, generator).backward();
