@@ -35,7 +35,7 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
         var validation = validationFrames.to(model.DType, device);
         var settings = new LoopSettings(config.Steps, config.LearningRate, config.WarmupSteps, config.MinLearningRateFraction,
             config.WeightDecay, config.GradClip, config.EmaDecay, config.LogEvery, config.ValEvery, config.CheckpointEvery,
-            config.Seed, config.ToYaml());
+            config.Seed, config.ToYaml(), YamlConfig.Canonical<TeacherConfig>);
         double seconds = TrainingLoop.Run(directory, settings, model, scratch, g => objective.Loss(model.Network, config.BatchSize, g),
             averaged =>
             {

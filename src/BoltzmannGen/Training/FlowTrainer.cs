@@ -56,7 +56,7 @@ public sealed class FlowTrainer
         var objective = createObjective(model);
         var settings = new LoopSettings(_config.Steps, _config.LearningRate, _config.WarmupSteps, _config.MinLearningRateFraction,
             _config.WeightDecay, _config.GradClip, _config.EmaDecay, _config.LogEvery, _config.ValEvery, _config.CheckpointEvery,
-            _config.Seed, _config.ToYaml(), KeepBest: _config.Keep == "best");
+            _config.Seed, _config.ToYaml(), YamlConfig.Canonical<TrainingConfig>, KeepBest: _config.Keep == "best");
         var result = TrainingLoop.Run(_directory, settings, model, scratch, g => objective.Loss(model, _config.BatchSize, g),
             averaged => Validate((BoltzmannFlow)averaged, objective), resume, progress, cancellation);
 

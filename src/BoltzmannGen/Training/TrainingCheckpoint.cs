@@ -40,7 +40,8 @@ public static class TrainingCheckpoint
     public static bool Exists(string modelDirectory) => Find(modelDirectory) is not null;
 
     /// <summary>Restores a checkpoint into the given objects; returns (step, elapsed seconds). Damage is an InputException.</summary>
-    public static (int Step, double ElapsedSeconds) Read(string modelDirectory, string configYaml, nn.Module model,
+    /// <param name="canonical">writes a stored config as the current version would (<see cref="YamlConfig.Canonical{T}"/>)</param>
+    public static (int Step, double ElapsedSeconds) Read(string modelDirectory, string configYaml, Func<string, string> canonical, nn.Module model,
                                                          ExponentialMovingAverage ema, nn.Module scratch,
                                                          TorchSharp.Modules.AdamW optimizer, Generator generator)
     {
@@ -49,7 +50,7 @@ public static class TrainingCheckpoint
         {
             var state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
                         ?? throw new InvalidDataException("empty state.json");
-            if (state.ConfigYaml != configYaml)
+            if (canonical(state.ConfigYaml) != configYaml)
                 throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, ModelDirectory.ConfigFile)} with your options.");
             ModelDirectory.LoadWeights(model, Path.Combine(folder, "model.dat"));
             ModelDirectory.LoadWeights(scratch, Path.Combine(folder, "ema.dat"));

@@ -7,7 +7,8 @@ namespace BoltzmannGen.Training;
 /// <summary>The knobs every trainer's loop shares (flows and the teacher), and the config text a resume must match.</summary>
 public sealed record LoopSettings(
     int Steps, double LearningRate, int WarmupSteps, double MinLearningRateFraction, double WeightDecay, double GradClip,
-    double EmaDecay, int LogEvery, int ValEvery, int CheckpointEvery, int Seed, string ConfigYaml, bool KeepBest = false);
+    double EmaDecay, int LogEvery, int ValEvery, int CheckpointEvery, int Seed, string ConfigYaml, Func<string, string> CanonicalConfig,
+    bool KeepBest = false);
 
 /// <summary>What a training run ended with: its seconds (including those before a resume) and, when the best
 /// weights were kept, the step they come from and their validation score.</summary>
@@ -35,7 +36,7 @@ public static class TrainingLoop
 
         int start = 0;
         double elapsedBefore = 0;
-        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, model, ema, scratch, optimizer, generator);
+        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, s.CanonicalConfig, model, ema, scratch, optimizer, generator);
 
         var best = s.KeepBest ? BestWeights.Open(directory, resume) : null;
         using var log = new TrainingLog(Path.Combine(directory, ModelDirectory.LogFile), start);

@@ -18,6 +18,17 @@ public static class YamlConfig
 
     public static string ToYaml<T>(T config) => Writer.Serialize(config);
 
+    /// <summary>
+    /// A stored config written out again as <typeparamref name="T"/> does today: keys added since (at their
+    /// defaults) appear, so configs stored by an older version compare equal to the same settings now. Text that is
+    /// no longer a valid <typeparamref name="T"/> comes back unchanged (and so compares unequal).
+    /// </summary>
+    public static string Canonical<T>(string yaml) where T : new()
+    {
+        try { return ToYaml(Reader.Deserialize<T>(yaml) ?? new T()); }
+        catch (YamlException) { return yaml; }
+    }
+
     /// <summary>Reads <paramref name="path"/> (defaults when null), applies overrides; <paramref name="what"/> names the config in errors.</summary>
     public static T Load<T>(string? path, IEnumerable<string> overrides, string what) where T : new()
     {

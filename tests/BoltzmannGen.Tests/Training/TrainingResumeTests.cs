@@ -60,4 +60,35 @@ public class TrainingResumeTests
         var again = Assert.Throws<InputException>(() => new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), resume: false));
         Assert.Contains("--resume", again.Message);
     }
+
+    [Fact]
+    public void A_checkpoint_from_before_a_config_key_existed_resumes_and_a_changed_setting_is_refused()
+    {
+        var c = FortAndMleToyTests.Config("fort", "resnvp", 20) with { CheckpointEvery = 10, LogEvery = 10 };
+        var info = FortAndMleToyTests.Info("resnvp", c);
+        var (x0, x1) = FortAndMleToyTests.Pairs(500, 13);
+        using var dir = new TempDir();
+        using (var stop = new CancellationTokenSource())
+            Assert.Throws<OperationCanceledException>(() =>
+                new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), false, new StopAt(10, stop), stop.Token));
+
+        // An older version wrote no `keep` line (the key came later, with today's default).
+        string state = Path.Combine(dir.Path, ModelDirectory.CheckpointFolder, "state.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(state))!;
+        string yaml = json["config"]!.GetValue<string>();
+        Assert.Contains("keep: best\n", yaml);
+        json["config"] = yaml.Replace("keep: best\n", "");
+        File.WriteAllText(state, json.ToJsonString());
+        new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), resume: true);
+        Assert.Equal(20, ModelDirectory.ReadInfo(dir.Path).StepsTrained);
+
+        // A setting that differs is still refused.
+        using var other = new TempDir();
+        using (var stop = new CancellationTokenSource())
+            Assert.Throws<OperationCanceledException>(() =>
+                new FlowTrainer(other.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), false, new StopAt(10, stop), stop.Token));
+        var changed = c with { LearningRate = c.LearningRate / 2 };
+        var refused = Assert.Throws<InputException>(() => new FlowTrainer(other.Path, changed, info).Train(m => new FortObjective(m, x0, x1, changed), resume: true));
+        Assert.Contains("different config", refused.Message);
+    }
 }
