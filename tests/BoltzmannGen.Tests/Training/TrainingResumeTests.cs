@@ -12,6 +12,14 @@ public class TrainingResumeTests
         public void Report(TrainingProgress p) { if (p.Step >= step) stop.Cancel(); }
     }
 
+    /// <summary>Starts a training in <paramref name="directory"/> and stops it at its step-10 checkpoint.</summary>
+    private static void StoppedAt10(string directory, TrainingConfig c, ModelInfo info, Tensor x0, Tensor x1)
+    {
+        using var stop = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() =>
+            new FlowTrainer(directory, c, info).Train(m => new FortObjective(m, x0, x1, c), false, new StopAt(10, stop), stop.Token));
+    }
+
     [Fact]
     public void Stopped_and_resumed_training_matches_an_uninterrupted_run()
     {
@@ -50,9 +58,7 @@ public class TrainingResumeTests
         var missing = Assert.Throws<InputException>(() => new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), resume: true));
         Assert.Contains("no checkpoint", missing.Message);
 
-        using (var stop = new CancellationTokenSource())
-            Assert.Throws<OperationCanceledException>(() =>
-                new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), false, new StopAt(10, stop), stop.Token));
+        StoppedAt10(dir.Path, c, info, x0, x1);
         File.WriteAllText(Path.Combine(dir.Path, ModelDirectory.CheckpointFolder, "model.dat"), "garbage");
         var damaged = Assert.Throws<InputException>(() => new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), resume: true));
         Assert.Contains("model.dat", damaged.Message);
@@ -68,9 +74,7 @@ public class TrainingResumeTests
         var info = FortAndMleToyTests.Info("resnvp", c);
         var (x0, x1) = FortAndMleToyTests.Pairs(500, 13);
         using var dir = new TempDir();
-        using (var stop = new CancellationTokenSource())
-            Assert.Throws<OperationCanceledException>(() =>
-                new FlowTrainer(dir.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), false, new StopAt(10, stop), stop.Token));
+        StoppedAt10(dir.Path, c, info, x0, x1);
 
         // An older version wrote no `keep` line (the key came later, with today's default).
         string state = Path.Combine(dir.Path, ModelDirectory.CheckpointFolder, "state.json");
@@ -84,9 +88,7 @@ public class TrainingResumeTests
 
         // A setting that differs is still refused.
         using var other = new TempDir();
-        using (var stop = new CancellationTokenSource())
-            Assert.Throws<OperationCanceledException>(() =>
-                new FlowTrainer(other.Path, c, info).Train(m => new FortObjective(m, x0, x1, c), false, new StopAt(10, stop), stop.Token));
+        StoppedAt10(other.Path, c, info, x0, x1);
         var changed = c with { LearningRate = c.LearningRate / 2 };
         var refused = Assert.Throws<InputException>(() => new FlowTrainer(other.Path, changed, info).Train(m => new FortObjective(m, x0, x1, changed), resume: true));
         Assert.Contains("different config", refused.Message);
