@@ -94,6 +94,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         Console.CancelKeyPress += onCancel;
         try
         {
+            using var threads = TorchThreads.Use(config.Threads);
             TrainingProgressDisplay.Run("teacher", config.Steps, config.LogEvery,
                 progress => trainer.Train(trainFrames, valFrames, settings.Resume, progress, stop.Token));
         }

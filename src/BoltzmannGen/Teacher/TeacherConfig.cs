@@ -34,6 +34,8 @@ public sealed record TeacherConfig
     public int CheckpointEvery { get; init; } = 250;
     public int Seed { get; init; } = 1;
     public string Device { get; init; } = "auto";
+    /// <summary>libtorch CPU threads while training (0 = its default, one per core); see <see cref="TorchThreads"/>.</summary>
+    public int Threads { get; init; } = 0;
     /// <summary>Length scale s in nm; 0 takes it from the training frames.</summary>
     public double Scale { get; init; } = 0.0;
     /// <summary>Training frames with some backbone φ &gt; 0 appear this many times (1 = the MD populations); see <see cref="PhiPositiveOversampling"/>.</summary>
@@ -65,6 +67,7 @@ public sealed record TeacherConfig
         if (Sigma < 0) throw new InputException("sigma must not be negative.");
         if (EmaDecay is < 0 or >= 1) throw new InputException($"ema_decay must be in [0, 1) (got {EmaDecay.ToString(CultureInfo.InvariantCulture)}).");
         if (LogEvery < 1 || ValEvery < 1 || CheckpointEvery < 1) throw new InputException("log_every, val_every and checkpoint_every must be at least 1.");
+        if (Threads < 0) throw new InputException($"threads must be 0 (libtorch's default) or a positive count (got {Threads}).");
         if (PhiPositiveWeight < 1) throw new InputException($"phi_positive_weight must be at least 1 (got {PhiPositiveWeight}); 1 keeps the MD populations.");
         if (Scale < 0) throw new InputException("scale must be positive, or 0 to take it from the data.");
     }
