@@ -4,8 +4,8 @@ namespace BoltzmannGen.Training;
 
 /// <summary>
 /// libtorch's intra-op CPU threads for a stretch of work, then back to what they were (stages of `bgen run` share
-/// one process). Small networks can be faster on one thread: for the 4 × 256 teacher MLP the OpenMP hand-off costs
-/// more than the work it splits (`bgen bench teacher`: 149 training steps/s on one thread, 100 on two).
+/// one process). One thread each is what two jobs sharing two cores want: libtorch's OpenMP threads spin while they
+/// wait, and two 2-thread trainings on 2 cores slowed each other several-fold.
 /// </summary>
 public sealed class TorchThreads : IDisposable
 {
