@@ -71,7 +71,7 @@ public static class TrainingLoop
             {
                 ema.CopyTo(scratch);
                 scratch.eval();
-                (valLoss, valNll) = validate(scratch);
+                using (FinalizerFence.Enter()) (valLoss, valNll) = validate(scratch);
                 if ((valNll ?? valLoss) is { } score) best?.Offer(done, valNll is null ? "val_loss" : "val_nll", score, scratch);
                 model.train();
             }
