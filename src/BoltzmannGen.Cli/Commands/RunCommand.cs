@@ -111,10 +111,11 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     }
 
     /// <summary>
-    /// Runs a stage's command. libtorch (through TorchSharp 0.107) now and then reports a native Scalar as freed
-    /// while in use ("Expected false to be true … Scalar.h", seen in long training runs, seemingly when the GC
-    /// finalises the temporary Scalar of an arithmetic operator mid-call); a resumable stage then continues from
-    /// its last checkpoint, up to ten times, instead of losing the run.
+    /// Runs a stage's command. libtorch (through TorchSharp 0.107) can report a native Scalar as freed while in use
+    /// ("Expected false to be true … Scalar.h": the GC finalised the temporary Scalar of an arithmetic operator
+    /// mid-call). Training steps, validation, reflow chunks and sample batches run inside a FinalizerFence, which
+    /// closes that window; should it happen elsewhere, a resumable stage continues from its last checkpoint, up to
+    /// ten times, instead of losing the run.
     /// </summary>
     private static int RunStage(PipelineStage stage, List<string> args, StringWriter errors)
     {
