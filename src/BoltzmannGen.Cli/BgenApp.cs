@@ -33,6 +33,9 @@ public static class BgenApp
             config.AddCommand<AutocorrCommand>("autocorr")
                 .WithDescription("Integrated autocorrelation times and effective sample counts of a dataset.")
                 .WithExample("autocorr", "data/aldp");
+            config.AddCommand<PoolCommand>("pool")
+                .WithDescription("Pool independent MD runs of the same protocol into a dataset's free-energy reference (ΔF, profiles).")
+                .WithExample("pool", "--into", "data/aldp", "runs/md/aldp-s12", "runs/md/aldp-s13");
             config.AddCommand<TargetsCommand>("targets")
                 .WithDescription("FORT regression pairs: exact optimal transport to MD frames, or reflow through the teacher CNF.")
                 .WithExample("targets", "--system", "aldp", "--kind", "ot", "--data", "data/aldp", "--pairs", "20000", "--out", "runs/aldp-ot/targets.npz");

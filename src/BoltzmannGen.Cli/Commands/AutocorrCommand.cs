@@ -32,6 +32,7 @@ public sealed class AutocorrCommand : Command<AutocorrCommand.Settings>
             table.AddRow(name, n.ToString(CultureInfo.InvariantCulture), stats.EffectiveSamples(n).ToString("F1", CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
+        DatasetSummary.PrintPooled(dataset.Meta);
         return 0;
     }
 }

@@ -22,6 +22,20 @@ internal static class DatasetSummary
                 m.EffectiveSamples.GetValueOrDefault(name).ToString("F1", CultureInfo.InvariantCulture));
         AnsiConsole.Write(splits);
         Print(m.AutocorrelationTimeFrames, m.SaveIntervalPs, m.PhiPositivePopulation);
+        PrintPooled(m);
+    }
+
+    /// <summary>The φ &gt; 0 populations over this run and the independent runs pooled with `bgen pool`, if any.</summary>
+    public static void PrintPooled(DatasetMeta m)
+    {
+        if (m.ExtraRuns is not { Count: > 0 } runs || m.PooledPhiPositivePopulation is not { Count: > 0 } pooled) return;
+        AnsiConsole.MarkupLine($"pooled with {runs.Count} independent run(s) for MD free energies (seeds {string.Join(", ", runs.Select(r => r.Seed))}, " +
+                               $"{runs.Sum(r => r.Frames):N0} extra frames):");
+        var basins = new Table().AddColumns("φ > 0 basin, all runs", "population", "standard error", "relative error");
+        foreach (var (name, p) in pooled)
+            basins.AddRow(name, p.Mean.ToString("F4", CultureInfo.InvariantCulture), p.StandardError.ToString("F4", CultureInfo.InvariantCulture),
+                p.RelativeError is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "—");
+        AnsiConsole.Write(basins);
     }
 
     public static void Print(IReadOnlyDictionary<string, double> tau, double saveIntervalPs,

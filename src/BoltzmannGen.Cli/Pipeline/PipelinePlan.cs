@@ -24,10 +24,12 @@ public static class PipelinePlan
 
         // Dataset: the shipped one when present, else simulated into the run folder.
         string data = config.Data.Length > 0 ? config.Data : repositoryData;
-        string dataHash;
+        string dataHash, pooledFrames = "";
         if (File.Exists(Path.Combine(data, "meta.json")))
         {
-            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), File.ReadAllText(Path.Combine(data, "meta.json")));
+            // Training stages hang on the training files only; frames pooled later (`bgen pool`) rerun just the report.
+            (string training, pooledFrames) = BoltzmannGen.Data.ReferenceDataset.Fingerprints(data);
+            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), training);
         }
         else
         {
@@ -80,7 +82,7 @@ public static class PipelinePlan
         string label = config.Label.Length > 0 ? config.Label : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}";
         var report = new List<string> { "report", "--system", sys, "--samples", In("samples.npz"), "--reference", data, "--out", In("report"),
             "--label", label, "--model", In("flow"), "--bootstrap", I(config.Report.Bootstrap) };
-        stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false), stages[^1].Hash));
+        stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false) { ConfigText = pooledFrames }, stages[^1].Hash));
         return stages;
     }
 

@@ -38,6 +38,24 @@ public sealed class ReferenceDataset
         return new Frames(parts.Sum(p => p.Count), Meta.Atoms, parts.SelectMany(p => p.Positions).ToArray());
     }
 
+    /// <summary>Frames of independent runs of the same protocol, added by `bgen pool`; never used for training or test metrics.</summary>
+    public const string ExtraSplit = "extra";
+
+    /// <summary>Whether extra.npy holds pooled frames of independent runs (meta.json's extra_runs).</summary>
+    public bool HasExtraRuns => Meta.ExtraRuns is { Count: > 0 };
+
+    /// <summary>
+    /// This run's frames followed by those of every pooled independent run: what MD free energies (ΔF, profiles,
+    /// Ramachandran maps) are estimated from. Equals <see cref="All"/> when nothing was pooled.
+    /// </summary>
+    public Frames Pooled()
+    {
+        var all = All();
+        if (!HasExtraRuns) return all;
+        var extra = Split(ExtraSplit);
+        return new Frames(all.Count + extra.Count, Meta.Atoms, [.. all.Positions, .. extra.Positions]);
+    }
+
     /// <summary>
     /// Contiguous 80/10/10 blocks of <paramref name="frameCount"/> frames: training never interleaves with test.
     /// </summary>
@@ -107,6 +125,26 @@ public sealed class ReferenceDataset
                 throw new InputException($"{path} does not match its checksum in {MetaFile}: the file was changed or damaged.");
         }
         return new ReferenceDataset(directory, meta);
+    }
+
+    /// <summary>
+    /// What a pipeline stage downstream of a dataset depends on, read from meta.json without loading the frames:
+    /// Training is the checksums of train/val/test, their energies and the topology (what training reads); Pooled the
+    /// checksums of the pooled extra frames (what only the MD free energies read), so pooling more runs reruns a
+    /// report but not a training. A meta.json that cannot be parsed is its own text in both (its stage names the error).
+    /// </summary>
+    public static (string Training, string Pooled) Fingerprints(string directory)
+    {
+        string text = File.ReadAllText(Path.Combine(directory, MetaFile));
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            if (!doc.RootElement.TryGetProperty("sha256", out var sums) || sums.ValueKind != JsonValueKind.Object) return (text, text);
+            var entries = sums.EnumerateObject().Select(p => $"{p.Name}={p.Value}").Order(StringComparer.Ordinal).ToList();
+            bool IsExtra(string e) => e.StartsWith(ExtraSplit, StringComparison.Ordinal);
+            return (string.Join('\n', entries.Where(e => !IsExtra(e))), string.Join('\n', entries.Where(IsExtra)));
+        }
+        catch (JsonException) { return (text, text); }
     }
 
     public static string Sha256(string path)

@@ -81,6 +81,10 @@ public sealed record RunReport
     [JsonPropertyName("delta_f_ci")] public IReadOnlyList<double[]?> DeltaFCi { get; init; } = [];
     [JsonPropertyName("delta_f_md")] public IReadOnlyList<double?> DeltaFMd { get; init; } = [];
     [JsonPropertyName("delta_f_md_ci")] public IReadOnlyList<double[]?> DeltaFMdCi { get; init; } = [];
+    /// <summary>MD frames behind delta_f_md and the MD free-energy plots: the dataset's own plus any pooled independent runs.</summary>
+    [JsonPropertyName("md_frames")] public int? MdFrames { get; init; }
+    /// <summary>Independent MD runs those frames come from (1 unless runs were pooled with `bgen pool`).</summary>
+    [JsonPropertyName("md_runs")] public int? MdRuns { get; init; }
     [JsonPropertyName("basin_populations")] public IReadOnlyList<BasinPopulation> BasinPopulations { get; init; } = [];
     [JsonPropertyName("clipping")] public ClippingInfo? Clipping { get; init; }
     [JsonPropertyName("sample_counts")] public SampleCounts SampleCounts { get; init; } = new();

@@ -27,7 +27,7 @@ public sealed record ReportOptions
 /// <summary>
 /// Everything `bgen report` computes from reweighted samples and an MD dataset (DESIGN.md §7): ESS, E-W1/E-W2
 /// against the MD test split (unweighted and reweighted), T-W2 over all backbone dihedrals, NLL of the test frames
-/// (from a caller-supplied log q), ΔF per residue for the flow and for MD (all MD frames, block bootstrap), the
+/// (from a caller-supplied log q), ΔF per residue for the flow and for MD (all MD frames, pooled runs included, block bootstrap), the
 /// plots, and the efficiency figures.
 /// </summary>
 public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset reference, ReportOptions options)
@@ -74,8 +74,14 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         double? tw2u = TorusWasserstein.Compute(testPoints, flowPoints, null, null, torus).Distance;
         double? tw2 = w is null ? null : TorusWasserstein.Compute(testPoints, flowPoints, null, w, torus).Distance;
 
-        // ΔF: flow (reweighted, ordinary bootstrap) and MD (every frame, moving-block bootstrap over correlated frames).
-        var all = reference.All();
+        // ΔF: flow (reweighted, ordinary bootstrap) and MD (every frame, pooled runs included, moving-block bootstrap
+        // over correlated frames).
+        var all = reference.Pooled();
+        int mdRuns = 1 + (reference.Meta.ExtraRuns?.Count ?? 0);
+        if (mdRuns > 1)
+            notes.Add($"MD free energies (ΔF, φ profiles, Ramachandran maps) pool {mdRuns} independent runs, {all.Count:N0} frames " +
+                      $"(seeds {reference.Meta.Seed}, {string.Join(", ", reference.Meta.ExtraRuns!.Select(r => r.Seed))}); " +
+                      "energies, T-W2 and NLL use the dataset's test split only.");
         var seriesMd = Dihedrals.Series(all, definitions);
         var flowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
         var mdBootstrap = flowBootstrap with { BlockLength = MdBlockLength(reference.Meta) };
@@ -155,6 +161,8 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
             DeltaFCi = dfFlow?.Select(f => (double[]?)[f.Lower, f.Upper]).ToList() ?? residues.Select(_ => (double[]?)null).ToList(),
             DeltaFMd = dfMd.Select(f => (double?)f.DeltaF).ToList(),
             DeltaFMdCi = dfMd.Select(f => (double[]?)[f.Lower, f.Upper]).ToList(),
+            MdFrames = all.Count,
+            MdRuns = mdRuns,
             BasinPopulations = residues.SelectMany((r, i) => new[]
             {
                 new BasinPopulation

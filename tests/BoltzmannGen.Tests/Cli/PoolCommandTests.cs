@@ -1,0 +1,191 @@
+using BoltzmannGen.Analysis;
+using BoltzmannGen.Cli;
+using BoltzmannGen.Cli.Pipeline;
+using BoltzmannGen.Data;
+using BoltzmannGen.Reporting;
+using BoltzmannGen.Sampling;
+using BoltzmannGen.Systems;
+using BoltzmannGen.Tests.Support;
+
+namespace BoltzmannGen.Tests.Cli;
+
+/// <summary>Two tiny replica-exchange runs of one protocol with seeds 1 and 2, made by `bgen simulate`.</summary>
+public sealed class TwoSeedRuns : IDisposable
+{
+    public TwoSeedRuns()
+    {
+        Folder = new TempDir();
+        First = Simulate("seed1", 1);
+        Second = Simulate("seed2", 2);
+    }
+
+    internal TempDir Folder { get; }
+    public string First { get; }
+    public string Second { get; }
+
+    private string Simulate(string name, int seed)
+    {
+        string path = Path.Combine(Folder.Path, name);
+        var errors = new StringWriter();
+        int code = BgenApp.Run(["simulate", "--system", "aldp", "--ns", "0.02", "--equilibrate-ps", "2", "--temperatures", "300,360",
+            "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", path, "--forcefields", EnergyFixtures.Catalog.ForceFieldsDirectory], errors);
+        if (code != 0) throw new InvalidOperationException($"simulate seed {seed}: {errors}");
+        return path;
+    }
+
+    public void Dispose() => Folder.Dispose();
+}
+
+public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
+{
+    /// <summary>A private copy of a run, since pooling replaces the receiving folder.</summary>
+    private static string Copy(string from, TempDir dir, string name)
+    {
+        string to = dir.File(name);
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        return to;
+    }
+
+    private static (int Code, string Error) Pool(params string[] args)
+    {
+        var errors = new StringWriter();
+        return (BgenApp.Run(["pool", .. args], errors), errors.ToString());
+    }
+
+    [Fact]
+    public void Pooled_frames_are_the_datasets_own_then_the_runs_and_training_files_are_untouched()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string trainSum = ReferenceDataset.Sha256(Path.Combine(into, "train.npy"));
+        var (code, error) = Pool("--into", into, runs.Second);
+        Assert.True(code == 0, error);
+
+        var pooled = ReferenceDataset.Load(into); // verifies every checksum, extra.npy's included
+        var own = ReferenceDataset.Load(runs.First).All();
+        var other = ReferenceDataset.Load(runs.Second).All();
+        var all = pooled.Pooled();
+        Assert.Equal(own.Count + other.Count, all.Count);
+        Assert.Equal(own.Count, pooled.All().Count);
+        Assert.Equal([.. own.Positions, .. other.Positions], all.Positions); // float32 on disk both times: exact
+        Assert.Equal(trainSum, ReferenceDataset.Sha256(Path.Combine(into, "train.npy")));
+        Assert.Equal(trainSum, pooled.Meta.Sha256["train.npy"]);
+        var run = Assert.Single(pooled.Meta.ExtraRuns!);
+        Assert.Equal(2, run.Seed);
+        Assert.Equal(other.Count, run.Frames);
+        var energies = ReferenceDataset.SplitNames.SelectMany(ReferenceDataset.Load(runs.Second).SplitEnergies).ToArray();
+        Assert.Equal(energies, pooled.SplitEnergies(ReferenceDataset.ExtraSplit));
+        Assert.False(Directory.Exists(into + ".new"));
+        Assert.False(Directory.Exists(into + ".old"));
+    }
+
+    [Fact]
+    public void A_seed_already_in_the_pool_and_the_dataset_itself_are_refused_by_name()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string sameSeed = Copy(runs.First, dir, "copy-of-seed1");
+        var (code, error) = Pool("--into", into, sameSeed);
+        Assert.Equal(2, code);
+        Assert.Contains("seed 1", error);
+        Assert.Contains("independent", error);
+        Assert.Contains("dataset itself", Pool("--into", into, into).Error);
+
+        Assert.Equal(0, Pool("--into", into, runs.Second).Code);
+        var again = Pool("--into", into, runs.Second);
+        Assert.Equal(2, again.Code);
+        Assert.Contains("seed 2", again.Error);
+        Assert.Contains("pooled earlier", again.Error);
+        Assert.Single(ReferenceDataset.Load(into).Meta.ExtraRuns!);
+    }
+
+    [Fact]
+    public void A_run_of_another_protocol_is_refused_naming_the_setting_and_nothing_is_written()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string other = Copy(runs.Second, dir, "hotter");
+        // meta.json is not among its own checksums, so the edited run still loads and only the protocol check can refuse it.
+        string metaPath = Path.Combine(other, "meta.json");
+        File.WriteAllText(metaPath, File.ReadAllText(metaPath).Replace("\"temperature_k\": 300", "\"temperature_k\": 310"));
+        string before = File.ReadAllText(Path.Combine(into, "meta.json"));
+        var (code, error) = Pool("--into", into, other);
+        Assert.Equal(2, code);
+        Assert.Contains("temperature_k is 310", error);
+        Assert.Contains("hotter", error);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(into, "meta.json")));
+        Assert.False(File.Exists(Path.Combine(into, "extra.npy")));
+    }
+
+    [Fact]
+    public void Pooling_reruns_the_report_stage_but_no_training_stage()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string smoke = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "configs", "presets", "smoke.yaml");
+        Dictionary<string, string> Hashes() => PipelinePlan.Build(RunConfig.Load(smoke, []), "/tmp/run", into, null).ToDictionary(s => s.Name, s => s.Hash);
+        var before = Hashes();
+        Assert.Equal(0, Pool("--into", into, runs.Second).Code);
+        var after = Hashes();
+        foreach (var stage in new[] { "teacher", "targets", "flow", "sample", "reweight" }) Assert.Equal(before[stage], after[stage]);
+        Assert.NotEqual(before["report"], after["report"]);
+    }
+
+    [Fact]
+    public void The_report_estimates_md_free_energies_from_every_pooled_frame()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        var system = EnergyFixtures.System("aldp");
+        // Seed 2's frames reflected through the origin: the mirror image flips every dihedral (energies unchanged), so
+        // nearly all its frames sit at φ > 0 and the pooled population is far from either run's own.
+        var second = ReferenceDataset.Load(runs.Second);
+        var mirrored = Array.ConvertAll(second.All().Positions, v => (float)-v);
+        var energies = ReferenceDataset.SplitNames.SelectMany(second.SplitEnergies).ToArray();
+        ReferenceDataset.Write(dir.File("mirrored"), system, mirrored, energies, sizes => second.Meta with { Frames = sizes });
+        Assert.Equal(0, Pool("--into", into, dir.File("mirrored")).Code);
+        var reference = ReferenceDataset.Load(into, system);
+        // MD test frames as samples with their stored energies and equal weights: a reweighted sample file without OpenMM.
+        var test = reference.Split("test");
+        int n = test.Count;
+        string path = dir.File("samples.npz");
+        Npz.Write(path, (SampleFile.Positions, new NpyArray(Array.ConvertAll(test.Positions, v => (float)v), n, 22, 3)),
+                        (SampleFile.LogQ, new NpyArray(new double[n], n)), (SampleFile.Energy, new NpyArray(reference.SplitEnergies("test"), n)),
+                        (SampleFile.LogW, new NpyArray(new double[n], n)), (SampleFile.Valid, new NpyArray(Enumerable.Repeat(true, n).ToArray(), n)));
+        var report = new RunReportBuilder(system, reference, new ReportOptions { Bootstrap = 10, TorusPoints = 50 })
+            .Build(SampleFile.Read(path, 22), dir.File("report"));
+
+        var pooled = reference.Pooled();
+        Assert.Equal(pooled.Count, report.MdFrames);
+        Assert.Equal(2, report.MdRuns);
+        Assert.Contains(report.Notes, note => note.Contains("pool 2 independent runs") && note.Contains("seeds 1, 2"));
+        // Brute force: the φ>0 fraction of every pooled frame is the MD population the report gives.
+        var phi = BackboneDihedrals.Of(system.Topology).Single(d => d.Kind == DihedralKind.Phi);
+        var angles = Dihedrals.Series(pooled, [phi])[0];
+        double positive = angles.Count(a => a > 0) / (double)angles.Length;
+        Assert.InRange(positive, 0.3, 0.7);
+        Assert.Equal(positive, report.BasinPopulations.Single().Md!.Value, 12);
+    }
+}
+
+public class PopulationPoolTests
+{
+    [Fact]
+    public void Equal_runs_average_and_their_errors_add_in_quadrature()
+    {
+        var p = PopulationEstimate.Pool([(100, new PopulationEstimate(0.02, 0.004, 0.2, 10)), (100, new PopulationEstimate(0.04, 0.003, 0.075, 10))]);
+        Assert.Equal(0.03, p.Mean, 12);
+        Assert.Equal(0.0025, p.StandardError, 12); // ½ √(0.004² + 0.003²)
+        Assert.Equal(20, p.Blocks);
+    }
+
+    [Fact]
+    public void Runs_weigh_by_their_frame_counts()
+    {
+        var p = PopulationEstimate.Pool([(300, new PopulationEstimate(0.01, 0.003, 0.3, 10)), (100, new PopulationEstimate(0.05, 0.01, 0.2, 10))]);
+        Assert.Equal(0.02, p.Mean, 12); // (300·0.01 + 100·0.05) / 400
+        Assert.Equal(Math.Sqrt(0.75 * 0.75 * 0.003 * 0.003 + 0.25 * 0.25 * 0.01 * 0.01), p.StandardError, 12);
+        Assert.Equal(p.StandardError / 0.02, p.RelativeError!.Value, 12);
+    }
+}
