@@ -30,17 +30,17 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
         var m = dataset.Meta;
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(settings.Into)}[/]: MD free energies now pool {1 + m.ExtraRuns!.Count} independent runs " +
                                $"({dataset.Pooled().Count:N0} frames); training and test splits unchanged.");
-        var table = new Table().AddColumns("run", "seed", "ns per replica", "frames", "observable", "φ > 0 population", "standard error", "ΔF (k_BT)");
+        var table = new Table().AddColumns("run", "seed", "ns", "frames", "angle", "P(φ>0)", "s.e.", "ΔF k_BT");
         void Rows(string run, int seed, double ns, int frames, IReadOnlyDictionary<string, PopulationEstimate> populations)
         {
             foreach (var (name, p) in populations)
                 table.AddRow(Markup.Escape(run), I(seed), ns.ToString("0.##", CultureInfo.InvariantCulture), I(frames), name,
                     p.Mean.ToString("F4", CultureInfo.InvariantCulture), p.StandardError.ToString("F4", CultureInfo.InvariantCulture), DeltaF(p.Mean));
         }
-        Rows("this dataset", m.Seed, m.LengthNsPerReplica, m.Frames.Values.Sum(), m.PhiPositivePopulation);
-        foreach (var run in m.ExtraRuns) Rows("pooled run", run.Seed, run.LengthNsPerReplica, run.Frames, run.PhiPositivePopulation);
+        Rows("own", m.Seed, m.LengthNsPerReplica, m.Frames.Values.Sum(), m.PhiPositivePopulation);
+        foreach (var run in m.ExtraRuns) Rows("pooled", run.Seed, run.LengthNsPerReplica, run.Frames, run.PhiPositivePopulation);
         foreach (var (name, p) in m.PooledPhiPositivePopulation ?? new Dictionary<string, PopulationEstimate>())
-            table.AddRow("[bold]all runs[/]", "", "", I(dataset.Pooled().Count), name, p.Mean.ToString("F4", CultureInfo.InvariantCulture),
+            table.AddRow("[bold]all[/]", "", "", I(dataset.Pooled().Count), name, p.Mean.ToString("F4", CultureInfo.InvariantCulture),
                 p.StandardError.ToString("F4", CultureInfo.InvariantCulture), DeltaF(p.Mean));
         AnsiConsole.Write(table);
         return 0;
