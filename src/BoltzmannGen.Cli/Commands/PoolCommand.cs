@@ -28,8 +28,9 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
     {
         var dataset = DatasetPool.Add(settings.Into, settings.Runs);
         var m = dataset.Meta;
+        int frames = dataset.Pooled().Count;
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(settings.Into)}[/]: MD free energies now pool {1 + m.ExtraRuns!.Count} independent runs " +
-                               $"({dataset.Pooled().Count:N0} frames); training and test splits unchanged.");
+                               $"({frames:N0} frames); training and test splits unchanged.");
         var table = new Table().AddColumns("run", "seed", "ns", "frames", "angle", "P(φ>0)", "s.e.", "ΔF k_BT");
         void Rows(string run, int seed, double ns, int frames, IReadOnlyDictionary<string, PopulationEstimate> populations)
         {
@@ -40,7 +41,7 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
         Rows("own", m.Seed, m.LengthNsPerReplica, m.Frames.Values.Sum(), m.PhiPositivePopulation);
         foreach (var run in m.ExtraRuns) Rows("pooled", run.Seed, run.LengthNsPerReplica, run.Frames, run.PhiPositivePopulation);
         foreach (var (name, p) in m.PooledPhiPositivePopulation ?? new Dictionary<string, PopulationEstimate>())
-            table.AddRow("[bold]all[/]", "", "", I(dataset.Pooled().Count), name, p.Mean.ToString("F4", CultureInfo.InvariantCulture),
+            table.AddRow("[bold]all[/]", "", "", I(frames), name, p.Mean.ToString("F4", CultureInfo.InvariantCulture),
                 p.StandardError.ToString("F4", CultureInfo.InvariantCulture), DeltaF(p.Mean));
         AnsiConsole.Write(table);
         return 0;
