@@ -24,12 +24,13 @@ public static class PipelinePlan
 
         // Dataset: the shipped one when present, else simulated into the run folder.
         string data = config.Data.Length > 0 ? config.Data : repositoryData;
-        string dataHash, pooledFrames = "";
+        string dataHash, datasetMeta = "";
         if (File.Exists(Path.Combine(data, "meta.json")))
         {
-            // Training stages hang on the training files only; frames pooled later (`bgen pool`) rerun just the report.
-            (string training, pooledFrames) = BoltzmannGen.Data.ReferenceDataset.Fingerprints(data);
-            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), training);
+            // Training stages hang on the training files only; the report reads all of meta.json (statistics, pooled
+            // runs), so frames pooled later (`bgen pool`) rerun just the report.
+            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), BoltzmannGen.Data.ReferenceDataset.TrainingFingerprint(data));
+            datasetMeta = File.ReadAllText(Path.Combine(data, "meta.json"));
         }
         else
         {
@@ -82,7 +83,7 @@ public static class PipelinePlan
         string label = config.Label.Length > 0 ? config.Label : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}";
         var report = new List<string> { "report", "--system", sys, "--samples", In("samples.npz"), "--reference", data, "--out", In("report"),
             "--label", label, "--model", In("flow"), "--bootstrap", I(config.Report.Bootstrap) };
-        stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false) { ConfigText = pooledFrames }, stages[^1].Hash));
+        stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false) { ConfigText = datasetMeta }, stages[^1].Hash));
         return stages;
     }
 

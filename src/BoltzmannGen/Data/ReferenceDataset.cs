@@ -128,23 +128,22 @@ public sealed class ReferenceDataset
     }
 
     /// <summary>
-    /// What a pipeline stage downstream of a dataset depends on, read from meta.json without loading the frames:
-    /// Training is the checksums of train/val/test, their energies and the topology (what training reads); Pooled the
-    /// checksums of the pooled extra frames (what only the MD free energies read), so pooling more runs reruns a
-    /// report but not a training. A meta.json that cannot be parsed is its own text in both (its stage names the error).
+    /// What training downstream of a dataset depends on, read from meta.json without loading the frames: the
+    /// checksums of train/val/test, their energies, the topology and the trajectory, not those of frames pooled later
+    /// by `bgen pool` (which only MD free energies read), so pooling more runs does not retrain anything. A meta.json
+    /// that cannot be parsed is its own text (the stage that loads it names the error).
     /// </summary>
-    public static (string Training, string Pooled) Fingerprints(string directory)
+    public static string TrainingFingerprint(string directory)
     {
         string text = File.ReadAllText(Path.Combine(directory, MetaFile));
         try
         {
             using var doc = JsonDocument.Parse(text);
-            if (!doc.RootElement.TryGetProperty("sha256", out var sums) || sums.ValueKind != JsonValueKind.Object) return (text, text);
-            var entries = sums.EnumerateObject().Select(p => $"{p.Name}={p.Value}").Order(StringComparer.Ordinal).ToList();
-            bool IsExtra(string e) => e.StartsWith(ExtraSplit, StringComparison.Ordinal);
-            return (string.Join('\n', entries.Where(e => !IsExtra(e))), string.Join('\n', entries.Where(IsExtra)));
+            if (!doc.RootElement.TryGetProperty("sha256", out var sums) || sums.ValueKind != JsonValueKind.Object) return text;
+            return string.Join('\n', sums.EnumerateObject().Where(p => !p.Name.StartsWith(ExtraSplit, StringComparison.Ordinal))
+                .Select(p => $"{p.Name}={p.Value}").Order(StringComparer.Ordinal));
         }
-        catch (JsonException) { return (text, text); }
+        catch (JsonException) { return text; }
     }
 
     public static string Sha256(string path)
