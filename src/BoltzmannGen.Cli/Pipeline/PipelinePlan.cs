@@ -29,8 +29,8 @@ public static class PipelinePlan
         {
             // Training stages hang on the training files only; the report reads all of meta.json (statistics, pooled
             // runs), so frames pooled later (`bgen pool`) rerun just the report.
-            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), BoltzmannGen.Data.ReferenceDataset.TrainingFingerprint(data));
             datasetMeta = File.ReadAllText(Path.Combine(data, "meta.json"));
+            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), BoltzmannGen.Data.ReferenceDataset.TrainingFingerprint(datasetMeta));
         }
         else
         {

@@ -49,14 +49,14 @@ public static class DatasetPool
             foreach (var file in Directory.GetFiles(directory))
             {
                 string name = Path.GetFileName(file);
-                if (name is ReferenceDataset.MetaFile || name.StartsWith(ReferenceDataset.ExtraSplit, StringComparison.Ordinal)) continue;
+                if (name is ReferenceDataset.MetaFile || ReferenceDataset.IsExtraFile(name)) continue;
                 File.Copy(file, Path.Combine(fresh, name));
             }
-            Npy.Write(Path.Combine(fresh, $"{ReferenceDataset.ExtraSplit}.npy"), positions, energies.Length, atoms, 3);
-            Npy.Write(Path.Combine(fresh, $"{ReferenceDataset.ExtraSplit}_energy.npy"), energies, energies.Length);
-            var checksums = target.Meta.Sha256.Where(kv => !kv.Key.StartsWith(ReferenceDataset.ExtraSplit, StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key, kv => kv.Value);
-            foreach (var name in new[] { $"{ReferenceDataset.ExtraSplit}.npy", $"{ReferenceDataset.ExtraSplit}_energy.npy" })
+            string framesFile = $"{ReferenceDataset.ExtraSplit}.npy", energyFile = $"{ReferenceDataset.ExtraSplit}_energy.npy";
+            Npy.Write(Path.Combine(fresh, framesFile), positions, energies.Length, atoms, 3);
+            Npy.Write(Path.Combine(fresh, energyFile), energies, energies.Length);
+            var checksums = target.Meta.Sha256.Where(kv => !ReferenceDataset.IsExtraFile(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+            foreach (var name in new[] { framesFile, energyFile })
                 checksums[name] = ReferenceDataset.Sha256(Path.Combine(fresh, name));
             var meta = target.Meta with
             {

@@ -32,11 +32,7 @@ public sealed class ReferenceDataset
     public double[] SplitEnergies(string name) => Npy.Read(Path.Combine(Directory, $"{name}_energy.npy")).AsFloat64();
 
     /// <summary>All splits in time order (train, val, test).</summary>
-    public Frames All()
-    {
-        var parts = SplitNames.Select(Split).ToList();
-        return new Frames(parts.Sum(p => p.Count), Meta.Atoms, parts.SelectMany(p => p.Positions).ToArray());
-    }
+    public Frames All() => Concatenate(SplitNames);
 
     /// <summary>Frames of independent runs of the same protocol, added by `bgen pool`; never used for training or test metrics.</summary>
     public const string ExtraSplit = "extra";
@@ -44,16 +40,19 @@ public sealed class ReferenceDataset
     /// <summary>Whether extra.npy holds pooled frames of independent runs (meta.json's extra_runs).</summary>
     public bool HasExtraRuns => Meta.ExtraRuns is { Count: > 0 };
 
+    /// <summary>Whether a file of the folder belongs to the pooled runs (extra.npy, extra_energy.npy) rather than to this run.</summary>
+    public static bool IsExtraFile(string name) => name.StartsWith(ExtraSplit, StringComparison.Ordinal);
+
     /// <summary>
     /// This run's frames followed by those of every pooled independent run: what MD free energies (ΔF, profiles,
     /// Ramachandran maps) are estimated from. Equals <see cref="All"/> when nothing was pooled.
     /// </summary>
-    public Frames Pooled()
+    public Frames Pooled() => HasExtraRuns ? Concatenate([.. SplitNames, ExtraSplit]) : All();
+
+    private Frames Concatenate(IEnumerable<string> splits)
     {
-        var all = All();
-        if (!HasExtraRuns) return all;
-        var extra = Split(ExtraSplit);
-        return new Frames(all.Count + extra.Count, Meta.Atoms, [.. all.Positions, .. extra.Positions]);
+        var parts = splits.Select(Split).ToList();
+        return new Frames(parts.Sum(p => p.Count), Meta.Atoms, parts.SelectMany(p => p.Positions).ToArray());
     }
 
     /// <summary>
@@ -133,17 +132,17 @@ public sealed class ReferenceDataset
     /// by `bgen pool` (which only MD free energies read), so pooling more runs does not retrain anything. A meta.json
     /// that cannot be parsed is its own text (the stage that loads it names the error).
     /// </summary>
-    public static string TrainingFingerprint(string directory)
+    /// <param name="metaJson">the text of the dataset's meta.json</param>
+    public static string TrainingFingerprint(string metaJson)
     {
-        string text = File.ReadAllText(Path.Combine(directory, MetaFile));
         try
         {
-            using var doc = JsonDocument.Parse(text);
-            if (!doc.RootElement.TryGetProperty("sha256", out var sums) || sums.ValueKind != JsonValueKind.Object) return text;
-            return string.Join('\n', sums.EnumerateObject().Where(p => !p.Name.StartsWith(ExtraSplit, StringComparison.Ordinal))
+            using var doc = JsonDocument.Parse(metaJson);
+            if (!doc.RootElement.TryGetProperty("sha256", out var sums) || sums.ValueKind != JsonValueKind.Object) return metaJson;
+            return string.Join('\n', sums.EnumerateObject().Where(p => !IsExtraFile(p.Name))
                 .Select(p => $"{p.Name}={p.Value}").Order(StringComparer.Ordinal));
         }
-        catch (JsonException) { return text; }
+        catch (JsonException) { return metaJson; }
     }
 
     public static string Sha256(string path)
