@@ -52,6 +52,9 @@ public static class BgenApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a normalizing flow by FORT (regression onto targets) or by maximum likelihood.")
                 .WithExample("train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", "runs/aldp-ot/targets.npz", "--out", "runs/aldp-ot/flow");
+            config.AddCommand<FinetuneCommand>("finetune")
+                .WithDescription("Continue a trained flow against the force field: reverse KL, reweighted ML, FORT anchor; keeps the weights of the best ESS.")
+                .WithExample("finetune", "--model", "runs/aldp-quick/flow", "--out", "runs/aldp-quick/finetuned", "--data", "data/aldp");
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Sample conformations with exact log q from a trained flow.")
                 .WithExample("sample", "--model", "runs/aldp-ot/flow", "--n", "100000", "--out", "runs/aldp-ot/samples.npz");

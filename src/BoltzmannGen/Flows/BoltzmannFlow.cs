@@ -77,13 +77,37 @@ public sealed class BoltzmannFlow : nn.Module
     public (Tensor positions, Tensor logQ) Sample(int n, Generator? generator = null)
     {
         using var scope = NewDisposeScope();
-        var u0 = Prior.Sample(n, generator, Device, DType);
+        var (_, positions, logQ) = SampleFrom(Prior.Sample(n, generator, Device, DType));
+        return scope.MoveToOuter(positions, logQ);
+    }
+
+    /// <summary>
+    /// The sampling map applied to given prior draws u0 (B, D): the data-side flow coordinates u1, the positions
+    /// (B, N, 3) nm and log q (B, float64). With <paramref name="differentiable"/> the positions and log q carry
+    /// gradients with respect to the flow's parameters through every Jacobian, the internal-coordinate map's included
+    /// (what reverse-KL training needs); otherwise the map runs in double precision outside autograd.
+    /// </summary>
+    public (Tensor latent, Tensor positions, Tensor logQ) SampleFrom(Tensor u0, bool differentiable = false)
+    {
+        using var scope = NewDisposeScope();
         var (u1, logDet) = flow.Forward(u0);
         // log q(u1) = log p0(u0) − log|det ∂f/∂u0|
         var logQ = Prior.LogProb(u0).to(float64) - logDet.to(float64);
-        if (InternalCoordinates is null) return scope.MoveToOuter(coordinates.FromFlowSpace(u1), logQ - ScaleTerm());
-        var (positions, logJacobian) = Decode(u1);
-        return scope.MoveToOuter(positions, logQ - logJacobian);
+        if (InternalCoordinates is null) return scope.MoveToOuter(u1, coordinates.FromFlowSpace(u1), logQ - ScaleTerm());
+        var (positions, logJacobian) = differentiable ? DecodeWithGradients(u1) : Decode(u1);
+        return scope.MoveToOuter(u1, positions, logQ - logJacobian);
+    }
+
+    /// <summary>
+    /// log q of data-side flow coordinates u1 (B, D) without the coordinate map's Jacobian (B, float64): log p0(f⁻¹(u1)) +
+    /// log|det ∂f⁻¹/∂u1|. It differs from log q(x) by a term that does not depend on the flow's parameters, so its
+    /// gradient is that of log q(x) (maximum-likelihood terms use it on latents they already hold).
+    /// </summary>
+    public Tensor LatentLogDensity(Tensor u1)
+    {
+        using var scope = NewDisposeScope();
+        var (u0, logDet) = flow.Inverse(u1);
+        return scope.MoveToOuter(Prior.LogProb(u0).to(float64) + logDet.to(float64));
     }
 
     /// <summary>log q of positions (B, N, 3) in nm (need not be centred: the centroid is projected out), float64 (B).</summary>
@@ -134,6 +158,10 @@ public sealed class BoltzmannFlow : nn.Module
         var (y, logJacobian) = InternalCoordinateTensors.Encode(InternalCoordinates!, positions);
         return (y.to(DType, Device), logJacobian.to(Device));
     }
+
+    // The same, differentiable: float64 positions (the energy is evaluated in double) and log|det ∂x/∂y|.
+    private (Tensor positions, Tensor logJacobian) DecodeWithGradients(Tensor y) =>
+        InternalCoordinateTensors.DecodeDifferentiable(InternalCoordinates!, y);
 
     // Positions (B, N, 3) in the model's dtype and log|det ∂x/∂y| (B, float64) of y (B, D).
     private (Tensor positions, Tensor logJacobian) Decode(Tensor y)

@@ -37,10 +37,10 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
             config.WeightDecay, config.GradClip, config.EmaDecay, config.LogEvery, config.ValEvery, config.CheckpointEvery,
             config.Seed, config.ToYaml(), YamlConfig.Canonical<TeacherConfig>);
         double seconds = TrainingLoop.Run(directory, settings, model, scratch, g => objective.Loss(model.Network, config.BatchSize, g),
-            averaged =>
+            (averaged, _) =>
             {
-                using var _ = no_grad();
-                return (objective.ValidationLoss(((TeacherModel)averaged).Network, validation, seed: config.Seed), null);
+                using var noGrad = no_grad();
+                return new ValidationFigures(objective.ValidationLoss(((TeacherModel)averaged).Network, validation, seed: config.Seed), null);
             }, resume, progress, cancellation).Seconds;
 
         TeacherDirectory.Save(directory, info with

@@ -58,7 +58,7 @@ public sealed class FlowTrainer
             _config.WeightDecay, _config.GradClip, _config.EmaDecay, _config.LogEvery, _config.ValEvery, _config.CheckpointEvery,
             _config.Seed, _config.ToYaml(), YamlConfig.Canonical<TrainingConfig>, KeepBest: _config.Keep == "best");
         var result = TrainingLoop.Run(_directory, settings, model, scratch, g => objective.Loss(model, _config.BatchSize, g),
-            averaged => Validate((BoltzmannFlow)averaged, objective), resume, progress, cancellation);
+            (averaged, _) => Validate((BoltzmannFlow)averaged, objective), resume, progress, cancellation);
 
         ModelDirectory.Save(_directory, _info with
         {
@@ -75,7 +75,7 @@ public sealed class FlowTrainer
     }
 
     /// <summary>Validation of the averaged weights: the objective's loss, and the NLL per degree of freedom of validation frames.</summary>
-    private (double? Loss, double? Nll) Validate(BoltzmannFlow averaged, ITrainingObjective objective)
+    private ValidationFigures Validate(BoltzmannFlow averaged, ITrainingObjective objective)
     {
         double loss = objective.ValidationLoss(averaged);
         double? nll = null;
@@ -85,6 +85,6 @@ public sealed class FlowTrainer
             if (_validationFrames?.Invoke(averaged) is { } frames)
                 nll = -averaged.LogQ(frames).mean().item<double>() / averaged.Dimension;
         }
-        return (loss, nll);
+        return new ValidationFigures(loss, nll);
     }
 }

@@ -29,6 +29,14 @@ public sealed record ModelInfo
     /// <summary>The fitted internal-coordinate map (Z-matrix and standardisation) when <see cref="Coordinates"/> is internal.</summary>
     [JsonPropertyName("internal_coordinates")] public JsonNode? InternalCoordinates { get; init; }
 
+    /// <summary>Fine-tuned models: the model folder they started from, and the steps and seconds of fine-tuning alone
+    /// (<see cref="TrainingSeconds"/> then counts both trainings).</summary>
+    [JsonPropertyName("fine_tuned_from")] public string? FineTunedFrom { get; init; }
+    [JsonPropertyName("fine_tune_steps")] public int? FineTuneSteps { get; init; }
+    [JsonPropertyName("fine_tune_seconds")] public double? FineTuneSeconds { get; init; }
+    /// <summary>Energy evaluations spent in training (fine-tuning's batches and validations); null for training on data alone.</summary>
+    [JsonPropertyName("energy_evaluations")] public long? EnergyEvaluations { get; init; }
+
     /// <summary>The internal-coordinate map this model was built with, or null for Cartesian flow coordinates.</summary>
     public InternalCoordinateMap? CoordinateMap() => BoltzmannGen.Coordinates.InternalCoordinateMap.FromSetting(Coordinates, InternalCoordinates);
 }

@@ -39,6 +39,14 @@ public static class TrainingCheckpoint
 
     public static bool Exists(string modelDirectory) => Find(modelDirectory) is not null;
 
+    /// <summary>The step of the folder's checkpoint, or null without one (logs kept beside it are cut there on resume).</summary>
+    public static int? StepOf(string modelDirectory)
+    {
+        if (Find(modelDirectory) is not { } folder) return null;
+        try { return JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))?.Step; }
+        catch (JsonException) { return null; }
+    }
+
     /// <summary>Restores a checkpoint into the given objects; returns (step, elapsed seconds). Damage is an InputException.</summary>
     /// <param name="canonical">writes a stored config as the current version would (<see cref="YamlConfig.Canonical{T}"/>)</param>
     public static (int Step, double ElapsedSeconds) Read(string modelDirectory, string configYaml, Func<string, string> canonical, nn.Module model,

@@ -10,6 +10,13 @@ public sealed record LoopSettings(
     double EmaDecay, int LogEvery, int ValEvery, int CheckpointEvery, int Seed, string ConfigYaml, Func<string, string> CanonicalConfig,
     bool KeepBest = false);
 
+/// <summary>
+/// What a validation found for the averaged weights: the objective's held-out loss, the NLL per degree of freedom of
+/// validation frames, and optionally the score keep: best ranks by (lower is better) when it is neither of them
+/// (fine-tuning ranks by −ESS of flow samples and logs the NLL beside it as a guard).
+/// </summary>
+public sealed record ValidationFigures(double? Loss, double? Nll, string? BestCriterion = null, double? BestScore = null);
+
 /// <summary>What a training run ended with: its seconds (including those before a resume) and, when the best
 /// weights were kept, the step they come from and their validation score.</summary>
 public sealed record LoopResult(double Seconds, int? KeptStep = null, string? Criterion = null, double? Score = null);
@@ -25,9 +32,9 @@ public sealed record LoopResult(double Seconds, int? KeptStep = null, string? Cr
 public static class TrainingLoop
 {
     /// <param name="loss">the loss of one random batch, drawn with the given generator</param>
-    /// <param name="validate">validation figures (loss, NLL per degree of freedom) of the averaged weights, copied into the module it gets</param>
+    /// <param name="validate">validation figures of the averaged weights (copied into the module it gets) at the given step</param>
     public static LoopResult Run(string directory, LoopSettings s, nn.Module model, nn.Module scratch, Func<Generator, Tensor> loss,
-                             Func<nn.Module, (double? Loss, double? Nll)> validate, bool resume,
+                             Func<nn.Module, int, ValidationFigures> validate, bool resume,
                              IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         var optimizer = new AdamW(model.parameters(), s.LearningRate, s.WeightDecay);
@@ -58,7 +65,7 @@ public static class TrainingLoop
                 value.backward();
                 gradNorm = nn.utils.clip_grad_norm_(model.parameters(), s.GradClip);
                 optimizer.step();
-                lossValue = value.item<float>();
+                using (var asDouble = value.detach().to(float64)) lossValue = asDouble.item<double>(); // losses may be float32 or float64
             }
             if (!double.IsFinite(lossValue))
                 throw new InputException($"training diverged at step {step + 1} (loss {lossValue}); lower learning_rate or check the targets/data.");
@@ -71,8 +78,11 @@ public static class TrainingLoop
             {
                 ema.CopyTo(scratch);
                 scratch.eval();
-                using (FinalizerFence.Enter()) (valLoss, valNll) = validate(scratch);
-                if ((valNll ?? valLoss) is { } score) best?.Offer(done, valNll is null ? "val_loss" : "val_nll", score, scratch);
+                ValidationFigures figures;
+                using (FinalizerFence.Enter()) figures = validate(scratch, done);
+                (valLoss, valNll) = (figures.Loss, figures.Nll);
+                if (figures.BestScore is { } own) best?.Offer(done, figures.BestCriterion ?? "score", own, scratch);
+                else if ((valNll ?? valLoss) is { } score) best?.Offer(done, valNll is null ? "val_loss" : "val_nll", score, scratch);
                 model.train();
             }
             if (done % s.LogEvery == 0 || valLoss is not null)

@@ -1,0 +1,122 @@
+using System.ComponentModel;
+using System.Globalization;
+using BoltzmannGen.Data;
+using BoltzmannGen.FineTuning;
+using BoltzmannGen.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Cli.Commands;
+
+/// <summary>`bgen finetune`: continue a trained flow against the force field (reverse KL, reweighted ML, FORT anchor).</summary>
+public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
+{
+    public sealed class Settings : EnergyPlatformSettings
+    {
+        [CommandOption("--model <DIR>")]
+        [Description("Trained model folder to start from (`bgen train`); it is not modified.")]
+        public string Model { get; init; } = "";
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("New model folder for the fine-tuned flow.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--system <NAME>")]
+        [Description("Peptide system; default: the model's. A model of another system is refused.")]
+        public string? System { get; init; }
+
+        [CommandOption("--forcefields <DIR>")]
+        [Description("Folder of system folders (default: the repository's forcefields/, or $BGEN_FORCEFIELDS).")]
+        public string? ForceFields { get; init; }
+
+        [CommandOption("--config <FILE>")]
+        [Description("YAML fine-tuning config (configs/finetune.yaml); KEY=VALUE arguments override it.")]
+        public string? Config { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("Fine-tuning steps (overrides the config's steps).")]
+        public int? Steps { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("MD dataset whose validation frames' NLL is logged beside the ESS (a guard against losing a basin).")]
+        public string? Data { get; init; }
+
+        [CommandOption("--targets <FILE>")]
+        [Description("targets.npz of the model's FORT training, for the fort anchor term (fort=WEIGHT).")]
+        public string? Targets { get; init; }
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or auto (overrides the config).")]
+        public string? Device { get; init; }
+
+        [CommandOption("--resume")]
+        [Description("Continue from the output folder's last checkpoint.")]
+        public bool Resume { get; init; }
+
+        [CommandArgument(0, "[KEY=VALUE]")]
+        [Description("Config overrides, e.g. reverse_kl=1 reweighted_ml=0.5 learning_rate=5e-5.")]
+        public string[] Overrides { get; init; } = [];
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required (a folder from `bgen train`).")
+            : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required (a new model folder).")
+            : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var overrides = settings.Overrides.ToList();
+        if (settings.Steps is not null) overrides.Add($"steps={settings.Steps}");
+        if (settings.Device is not null) overrides.Add($"device={settings.Device}");
+        if (settings.Threads is { } threads) overrides.Add($"energy_threads={threads}");
+        var config = FineTuneConfig.Load(settings.Config, overrides);
+
+        var info = ModelDirectory.ReadInfo(settings.Model);
+        var catalog = settings.ForceFields is null ? BoltzmannGen.Systems.SystemCatalog.Default() : new BoltzmannGen.Systems.SystemCatalog(settings.ForceFields);
+        var system = catalog.Get(settings.System ?? info.System);
+        if (File.Exists(settings.Out)) throw new InputException($"--out {settings.Out} is a file; give a folder for the fine-tuned model.");
+
+        Tensor? validation = null;
+        if (settings.Data is not null)
+        {
+            var dataset = ReferenceDataset.Load(settings.Data, system);
+            var val = dataset.Split("val");
+            int n = Math.Min(val.Count, 2048);
+            validation = tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
+        }
+        (Tensor, Tensor)? anchor = null;
+        if (config.Fort > 0)
+        {
+            if (settings.Targets is null) throw new InputException("fort > 0 needs --targets (the targets.npz the model was trained on).");
+            var targets = TargetsFile.Read(settings.Targets, system.Name, system.AtomCount);
+            anchor = (tensor(targets.X0, [targets.Pairs, system.AtomCount, 3]), tensor(targets.X1, [targets.Pairs, system.AtomCount, 3]));
+        }
+
+        var request = new FineTuneRequest(settings.Model, settings.Out, system, config, validation, anchor, settings.Resume,
+                                          settings.ToOptions() with { Threads = config.EnergyThreads });
+        FineTuneResult result = null!;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            TrainingProgressDisplay.Run("fine-tuning", config.Steps, config.LogEvery, progress => result = FineTuner.Run(request, progress, stop.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        var ci = CultureInfo.InvariantCulture;
+        AnsiConsole.MarkupLine(string.Create(ci, $"fine-tuned {Markup.Escape(settings.Model)} for {config.Steps} steps in {result.Seconds:F0} s → {Markup.Escape(settings.Out)}"));
+        AnsiConsole.MarkupLine(string.Create(ci, $"energy evaluations: {result.EnergyEvaluations:N0}; log: {Markup.Escape(Path.Combine(settings.Out, FineTuneLog.FileName))}"));
+        if (result.KeptStep is { } step)
+            AnsiConsole.MarkupLine(string.Create(ci, $"weights kept: step {step}, validation ESS {100 * result.KeptEss:F2} %"));
+        return 0;
+    }
+}

@@ -1,0 +1,130 @@
+using BoltzmannGen.Flows;
+using BoltzmannGen.Sampling;
+using BoltzmannGen.Training;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.FineTuning;
+
+/// <summary>What the samples of the steps since the last report looked like.</summary>
+public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, int Capped, double MeanBatchEss);
+
+/// <summary>
+/// The fine-tuning loss of one step (docs/design.md §6, "Energy-based fine-tuning"): B flow samples x = f(z) with
+/// exact log q, scored by the force field once (energies, and forces when the reverse KL is on), and
+/// <list type="bullet">
+/// <item>reverse_kl: mean over samples of cap(u(x)) + log q(x). The energy's gradient enters as the surrogate
+/// cap'(u)·(∇u · x) with ∇u = −F/k_BT held fixed, which has the right derivative and lets non-finite samples be
+/// dropped before they can turn a gradient into NaN; log q's gradient comes from the flow's log-det (and the
+/// internal-coordinate map's).</item>
+/// <item>reweighted_ml: −Σ w̄ᵢ·log q(xᵢ) on the same draws, w̄ the self-normalised importance weights
+/// exp(−u − log q) (detached; invalid samples weigh 0; the top <see cref="FineTuneConfig.WeightClip"/> capped),
+/// through the inverse direction. It is the forward KL to the target estimated with the model's own samples: it
+/// pulls density towards where the target has mass the model lacks, which reverse KL alone would not.</item>
+/// <item>fort: the FORT pair loss on the teacher's pairs, an anchor that keeps the basins the teacher found.</item>
+/// </list>
+/// </summary>
+public sealed class FineTuneObjective
+{
+    private readonly BoltzmannTarget _target;
+    private readonly FineTuneConfig _config;
+    private readonly FortObjective? _anchor;
+    private int _samples, _invalid, _nonFinite, _capped, _batches;
+    private double _essSum;
+
+    public FineTuneObjective(BoltzmannTarget target, FineTuneConfig config, FortObjective? anchor)
+    {
+        if (config.Fort > 0 && anchor is null) throw new InputException("fort > 0 needs the teacher's pairs: give --targets (targets.npz).");
+        _target = target;
+        _config = config;
+        _anchor = anchor;
+    }
+
+    /// <summary>The loss of one step (a scalar tensor with gradients), drawing z with <paramref name="generator"/>.</summary>
+    public Tensor Loss(BoltzmannFlow model, Generator generator)
+    {
+        bool reverse = _config.ReverseKl > 0;
+        var u0 = model.Prior.Sample(_config.BatchSize, generator, model.Device, model.DType);
+        Tensor latent, positions, logQ;
+        if (reverse) (latent, positions, logQ) = model.SampleFrom(u0, differentiable: true);
+        else using (no_grad()) (latent, positions, logQ) = model.SampleFrom(u0);
+
+        var x = ToDoubles(positions);
+        var scored = _target.Score(x, withForces: reverse);
+        var logQValues = ToDoubles(logQ);
+        Tensor loss = zeros([], float64, model.Device);
+        if (reverse) loss = loss + _config.ReverseKl * ReverseKl(positions, logQ, scored, logQValues, model.Device);
+        if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues);
+        if (_config.Fort > 0) loss = loss + _config.Fort * _anchor!.Loss(model, _config.FortBatchSize, generator).to(float64);
+        Record(scored, logQValues);
+        return loss;
+    }
+
+    /// <summary>Totals since the last call, then starts counting afresh.</summary>
+    public BatchStatistics TakeStatistics()
+    {
+        var s = new BatchStatistics(_samples, _invalid, _nonFinite, _capped, _batches == 0 ? double.NaN : _essSum / _batches);
+        (_samples, _invalid, _nonFinite, _capped, _batches, _essSum) = (0, 0, 0, 0, 0, 0);
+        return s;
+    }
+
+    private Tensor ReverseKl(Tensor positions, Tensor logQ, ScoredBatch scored, double[] logQValues, Device device)
+    {
+        int n = scored.Count, per = scored.Gradients!.Length / n;
+        var use = new bool[n];
+        var slopeTimesGradient = new double[scored.Gradients.Length];
+        var correction = new double[n];
+        int used = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (!scored.Finite(i) || !double.IsFinite(logQValues[i])) continue;
+            use[i] = true;
+            used++;
+            double slope = EnergyCap.Slope(scored.Reduced[i], _config.EnergyCap);
+            for (int k = i * per; k < (i + 1) * per; k++) slopeTimesGradient[k] = slope * scored.Gradients[k];
+        }
+        if (used == 0) return zeros([], float64, device);
+        var keep = tensor(use, device: device);
+        var mask = keep.to(float64);
+        var g = tensor(slopeTimesGradient, positions.shape, float64).to(device);
+        // Dropped samples may hold NaN coordinates: 0·NaN would still poison the sum, so they are replaced first.
+        var x64 = where(keep.view(-1, 1, 1), positions.to(float64), zeros_like(positions, dtype: float64));
+        // Surrogate with the gradient of cap(u); its value is replaced by cap(u) so the loss reads as the KL estimate.
+        var surrogate = (g * x64).sum([1, 2]);
+        for (int i = 0; i < n; i++) correction[i] = use[i] ? EnergyCap.Value(scored.Reduced[i], _config.EnergyCap) : 0;
+        var energyTerm = surrogate - surrogate.detach() + tensor(correction, float64).to(device);
+        var safeLogQ = where(keep, logQ, zeros_like(logQ));
+        // Per sample and degree of freedom, like the other terms.
+        return ((energyTerm + safeLogQ) * mask).sum() / (used * (3.0 * positions.shape[1] - 3));
+    }
+
+    private Tensor ReweightedMl(BoltzmannFlow model, Tensor latent, ScoredBatch scored, double[] logQValues)
+    {
+        var weights = ImportanceWeights.From(scored.Reduced, logQValues, scored.Valid);
+        if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
+        if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);
+        var normalised = tensor(weights.Normalized(), float64).to(model.Device);
+        var logDensity = model.LatentLogDensity(latent);
+        // Zero-weight samples may have any log q; keep them out of the sum before they can make it NaN.
+        var safe = where(normalised > 0, logDensity, zeros_like(logDensity));
+        return -(normalised * safe).sum() / model.Dimension;
+    }
+
+    private void Record(ScoredBatch scored, double[] logQValues)
+    {
+        _batches++;
+        _samples += scored.Count;
+        for (int i = 0; i < scored.Count; i++)
+        {
+            if (!scored.Valid[i]) _invalid++;
+            if (!double.IsFinite(scored.Reduced[i])) _nonFinite++;
+            else if (scored.Reduced[i] > _config.EnergyCap) _capped++;
+        }
+        _essSum += ImportanceWeights.From(scored.Reduced, logQValues, scored.Valid).EffectiveSampleFraction;
+    }
+
+    private static double[] ToDoubles(Tensor t)
+    {
+        using var c = t.detach().to(float64, CPU).contiguous();
+        return c.data<double>().ToArray();
+    }
+}
