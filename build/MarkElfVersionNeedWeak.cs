@@ -27,7 +27,7 @@ public class MarkElfVersionNeedWeak : Task
                 if (changed > 0)
                 {
                     File.WriteAllBytes(path, bytes);
-                    Log.LogMessage(MessageImportance.High, $"Marked version need {Version} weak in {path} (GLIBCXX workaround, DESIGN.md §8).");
+                    Log.LogMessage(MessageImportance.High, $"Marked version need {Version} weak in {path} (GLIBCXX workaround, docs/design.md §8.2).");
                 }
             }
             catch (Exception e)

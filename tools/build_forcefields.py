@@ -8,7 +8,7 @@ For each system this writes a folder (default forcefields/<system>/) with
   system.xml    the OpenMM System (openmm.XmlSerializer.serialize)
   README.md     provenance: molecule, force field, solvent, settings, energy
 
-Built-in systems (design notes, section 3):
+Built-in systems (docs/design.md §3):
 
   aldp  ACE-ALA-NME                       22 atoms
   al3   ALA-ALA-ALA (zwitterion, NH3+ ... COO-)  33 atoms
@@ -77,7 +77,7 @@ SYSTEMS = {
     ),
 }
 
-KB_KJ_MOL_K = 0.0083144626  # design notes, section 4
+KB_KJ_MOL_K = 0.0083144626  # docs/design.md §4.1
 HYDROGEN_SEED = 2024        # seeds Python's `random`, which Modeller.addHydrogens uses
 
 # Ideal geometry (Angstrom, degrees); Engh & Huber-like values. Only a start

@@ -43,7 +43,7 @@ from build_forcefields import conect_lines  # noqa: E402  (same folder)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYSTEMS = ["aldp", "al3", "al4"]
-KB_KJ_MOL_K = 0.0083144626   # design notes, section 4
+KB_KJ_MOL_K = 0.0083144626   # docs/design.md §4.1
 TEMPERATURE_K = 300.0
 FRICTION_PER_PS = 1.0
 TIMESTEP_PS = 0.001

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace BoltzmannGen.Cli.Commands;
 
 /// <summary>
-/// Draws conformations with log q batch by batch with a progress bar and writes samples.npz (DESIGN.md §5) with the
+/// Draws conformations with log q batch by batch with a progress bar and writes samples.npz (docs/design.md §5.5) with the
 /// wall time, for both samplers: the one-pass flow (`bgen sample`) and the ODE teacher (`bgen teacher sample`).
 /// </summary>
 internal static class SampleBatches

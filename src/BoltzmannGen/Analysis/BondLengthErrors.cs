@@ -6,7 +6,7 @@ namespace BoltzmannGen.Analysis;
 /// <summary>
 /// How far generated bonds are from the molecule's: the median over frames and bonds of |length − reference
 /// length|, with the reference length of each bond its mean over reference (MD) frames. For MD frames themselves
-/// this is the thermal spread (~0.003 nm); DESIGN.md §6 says generated bonds must come close to it.
+/// this is the thermal spread (~0.003 nm); docs/design.md §6.9 says generated bonds must come close to it.
 /// </summary>
 public static class BondLengthErrors
 {

@@ -1,7 +1,7 @@
 namespace BoltzmannGen.Analysis;
 
 /// <summary>
-/// E-W1 / E-W2 (DESIGN §7): the 1-D Wasserstein distance between two empirical distributions of reduced
+/// E-W1 / E-W2 (docs/design.md §7.2): the 1-D Wasserstein distance between two empirical distributions of reduced
 /// energies u = E/k_BT (so the result is in k_BT), e.g. MD test frames against reweighted flow samples.
 /// <para>In one dimension the optimal coupling is monotone, so
 /// W_p(a, b)^p = ∫₀¹ |F_a⁻¹(t) − F_b⁻¹(t)|^p dt exactly, with F⁻¹ the (step) quantile functions of the two

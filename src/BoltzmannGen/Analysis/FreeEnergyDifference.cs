@@ -76,7 +76,7 @@ public sealed record BasinFreeEnergy(
 }
 
 /// <summary>
-/// ΔF (DESIGN §7): the free-energy difference between the φ&lt;0 and φ&gt;0 basins, ΔF = −ln(P(φ&gt;0)/P(φ&lt;0))
+/// ΔF (docs/design.md §7.5): the free-energy difference between the φ&lt;0 and φ&gt;0 basins, ΔF = −ln(P(φ&gt;0)/P(φ&lt;0))
 /// in k_BT, from (reweighted) samples or MD frames, with percentile bootstrap confidence intervals
 /// (<see cref="BootstrapOptions"/>: ordinary bootstrap for independent samples, block bootstrap for MD).
 /// <para>A basin with no weight makes ΔF infinite: P = 0 gives +∞, P = 1 gives −∞, reported as such with

@@ -27,7 +27,7 @@ public sealed record TorusWassersteinResult(double Distance, int Points, int Ang
     bool ResampledA, bool ResampledB);
 
 /// <summary>
-/// T-W2 (DESIGN §7): the 2-Wasserstein distance between two sets of dihedral vectors on the K-torus. A sample
+/// T-W2 (docs/design.md §7.3): the 2-Wasserstein distance between two sets of dihedral vectors on the K-torus. A sample
 /// is a vector of K angles in radians (any real values; only their value modulo 2π matters); the ground cost
 /// between two samples is c(x, y) = Σ_k min(|Δ_k|, 2π − |Δ_k|)², Δ_k = (x_k − y_k) reduced modulo 2π, the squared
 /// geodesic distance of the flat torus.

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace BoltzmannGen.Data;
 
-/// <summary>meta.json of a reference MD dataset (DESIGN.md §5): provenance, sizes, statistics, checksums.</summary>
+/// <summary>meta.json of a reference MD dataset (docs/design.md §5.1): provenance, sizes, statistics, checksums.</summary>
 public sealed record DatasetMeta
 {
     [JsonPropertyName("system")] public string System { get; init; } = "";

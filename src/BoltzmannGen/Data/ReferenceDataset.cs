@@ -5,7 +5,7 @@ using BoltzmannGen.Systems;
 namespace BoltzmannGen.Data;
 
 /// <summary>
-/// A reference MD dataset folder (DESIGN.md §5): train/val/test.npy (frames, atoms, 3) float32 nm as contiguous
+/// A reference MD dataset folder (docs/design.md §5.1): train/val/test.npy (frames, atoms, 3) float32 nm as contiguous
 /// time blocks, *_energy.npy float64 kJ/mol, topology.pdb, trajectory.dcd of all frames, meta.json with
 /// provenance, statistics and a sha256 of every file. Loading verifies checksums and the atom count.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace BoltzmannGen.Energy;
 
-/// <summary>Units and constants (DESIGN.md §4): nm, ps, K, kJ/mol.</summary>
+/// <summary>Units and constants (docs/design.md §4.1): nm, ps, K, kJ/mol.</summary>
 public static class Thermodynamics
 {
     /// <summary>Boltzmann constant k_B in kJ/mol/K (the molar gas constant R).</summary>

@@ -7,7 +7,7 @@ namespace BoltzmannGen.Reporting;
 /// <summary>
 /// Shared look of every report plot and PNG output. The font family is set explicitly: ScottPlot renders
 /// headless with no system library but a font in /usr/share/fonts, and without one every label silently
-/// disappears (DESIGN §8; tools/setup.sh installs fonts-dejavu-core).
+/// disappears (docs/design.md §8.3; tools/setup.sh installs fonts-dejavu-core).
 /// </summary>
 public static class FigureStyle
 {

@@ -43,7 +43,7 @@ public sealed record Efficiency
 }
 
 /// <summary>
-/// Everything a run's report states (DESIGN §5, §7). Serialised as report.json with snake_case keys; every key is
+/// Everything a run's report states (docs/design.md §5.6, §7). Serialised as report.json with snake_case keys; every key is
 /// always written. Conventions of the JSON file:
 /// <list type="bullet">
 /// <item>null = not computed / not applicable;</item>
@@ -94,7 +94,7 @@ public sealed record RunReport
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
     [JsonPropertyName("plots")] public IReadOnlyList<PlotFile> Plots { get; init; } = [];
 
-    /// <summary>The keys DESIGN §5 requires in report.json.</summary>
+    /// <summary>The keys docs/design.md §5.6 requires in report.json.</summary>
     public static readonly string[] RequiredKeys =
         ["system", "n_samples", "ess", "ess_fraction", "e_w1", "e_w2", "t_w2", "nll", "delta_f", "delta_f_ci", "delta_f_md", "timings"];
 

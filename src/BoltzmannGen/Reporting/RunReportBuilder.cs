@@ -25,7 +25,7 @@ public sealed record ReportOptions
 }
 
 /// <summary>
-/// Everything `bgen report` computes from reweighted samples and an MD dataset (DESIGN.md §7): ESS, E-W1/E-W2
+/// Everything `bgen report` computes from reweighted samples and an MD dataset (docs/design.md §7): ESS, E-W1/E-W2
 /// against the MD test split (unweighted and reweighted), T-W2 over all backbone dihedrals, NLL of the test frames
 /// (from a caller-supplied log q), ΔF per residue for the flow and for MD (all MD frames, pooled runs included, block bootstrap), the
 /// plots, and the efficiency figures.

@@ -3,7 +3,7 @@ using BoltzmannGen.Numerics;
 namespace BoltzmannGen.Sampling;
 
 /// <summary>
-/// Importance weights of Boltzmann-generator samples (DESIGN.md §4): log w = −u(x) − log q(x), with w = 0
+/// Importance weights of Boltzmann-generator samples (docs/design.md §6.7): log w = −u(x) − log q(x), with w = 0
 /// (log w = −∞) for samples whose energy is not finite or that fail the validity check; those still count in n.
 /// Everything is computed in log space, so weights spanning hundreds of orders of magnitude are fine.
 /// </summary>

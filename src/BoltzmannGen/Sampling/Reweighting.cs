@@ -21,7 +21,7 @@ public sealed record ReweightResult(
 }
 
 /// <summary>
-/// Turns proposals with exact log q into importance weights (DESIGN.md §4): reflect all-D mirror images once,
+/// Turns proposals with exact log q into importance weights (docs/design.md §6.7): reflect all-D mirror images once,
 /// check every bond and every CA, score with the force field, log w = −u − log q, w = 0 for anything invalid
 /// or non-finite (still counted in n).
 /// <para>

@@ -3,7 +3,7 @@ using BoltzmannGen.Data;
 namespace BoltzmannGen.Sampling;
 
 /// <summary>
-/// samples.npz (DESIGN.md §5): <c>positions</c> (n, atoms, 3) float32 nm and <c>log_q</c> (n) float64 from the
+/// samples.npz (docs/design.md §5.5): <c>positions</c> (n, atoms, 3) float32 nm and <c>log_q</c> (n) float64 from the
 /// sampler; after reweighting also <c>energy</c> (kJ/mol), <c>log_w</c>, <c>valid</c> and <c>reflected</c>.
 /// Reading checks shapes and finiteness and names the file and the frame; writing keeps every array that was
 /// already in the file (other tools may have added their own).

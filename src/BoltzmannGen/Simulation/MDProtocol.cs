@@ -1,7 +1,7 @@
 namespace BoltzmannGen.Simulation;
 
 /// <summary>
-/// The fixed MD protocol (DESIGN.md §3): LangevinMiddle, 1 fs, friction 1/ps, no constraints, on the Reference
+/// The fixed MD protocol (docs/design.md §3): LangevinMiddle, 1 fs, friction 1/ps, no constraints, on the Reference
 /// platform (fastest for 22–42 atoms). Only tests and benchmarks change it.
 /// </summary>
 public sealed record MDProtocol

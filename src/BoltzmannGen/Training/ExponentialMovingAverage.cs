@@ -12,7 +12,7 @@ public sealed class ExponentialMovingAverage : IDisposable
     private readonly List<(string Name, Tensor Shadow)> _shadow;
     // Owned once, not converted from doubles at every call: each implicit conversion makes a native Scalar that
     // only the GC frees, two per parameter per step, and libtorch has been seen reading such a Scalar after it
-    // was freed (see the closing notes on TorchSharp).
+    // was freed (docs/design.md §8.2).
     private readonly Scalar _decay, _weight;
 
     public ExponentialMovingAverage(nn.Module module, double decay)

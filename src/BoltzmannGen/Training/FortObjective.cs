@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace BoltzmannGen.Training;
 
 /// <summary>
-/// Forward-only regression (FORT, DESIGN.md §6): L = mean ||f(u0) − u1||² + λ_ld·mean (log|det J|)²
+/// Forward-only regression (FORT, docs/design.md §6.1): L = mean ||f(u0) − u1||² + λ_ld·mean (log|det J|)²
 /// + λ_fb·mean ||f⁻¹(f(u0)) − u0||², on fixed pairs (x0, x1) given in the normalised Cartesian frame, mapped to
 /// flow coordinates by the orthonormal centred basis. Optional Gaussian noise on u1 and a random rotation applied
 /// jointly to both points of a pair. The mean is over coordinates, so the loss reads as a per-coordinate

@@ -33,7 +33,7 @@ public sealed record TargetsMeta
 }
 
 /// <summary>
-/// targets.npz (DESIGN.md §5): x0 and x1, (n, atoms, 3) float32 in the model's normalised frame (centred, divided
+/// targets.npz (docs/design.md §5.2): x0 and x1, (n, atoms, 3) float32 in the model's normalised frame (centred, divided
 /// by the length scale), the scale in nm, and a meta JSON. The same contract for OT and reflow targets, so
 /// `bgen train --objective fort --targets …` takes either.
 /// </summary>

@@ -10,7 +10,7 @@ namespace BoltzmannGen.Teacher.Networks;
 /// map of their one-hot codes) plus a learned projection of Fourier time features; the velocity is the total
 /// position update Σ_l Δx_l (= x_L − x_0, summed directly so small updates keep their float32 precision), made
 /// mean-free over atoms. Hence v(R x + c, t) = R v(x, t) for every rotation or reflection R and translation c.
-/// An equivariant field cannot tell a molecule from its mirror image (DESIGN.md §6).
+/// An equivariant field cannot tell a molecule from its mirror image (docs/design.md §6.8).
 /// </summary>
 public sealed class EgnnVelocity : VelocityNetwork
 {

@@ -5,7 +5,7 @@ namespace BoltzmannGen.Teacher.Ode;
 /// <summary>
 /// The isotropic standard Gaussian restricted to mean-free configurations of N atoms in flattened [atom, xyz]
 /// coordinates. The energy does not depend on the centre of mass, so the teacher's density lives on the
-/// (3N−3)-dimensional CoM-free subspace; this prior is normalised there (DESIGN §4), which is what makes
+/// (3N−3)-dimensional CoM-free subspace; this prior is normalised there (docs/design.md §4.3), which is what makes
 /// log w = −u − log q consistent with the student flows that work in an orthonormal centred basis.
 /// </summary>
 public sealed class MeanFreeGaussian : IPriorDensity
