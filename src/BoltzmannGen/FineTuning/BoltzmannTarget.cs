@@ -21,13 +21,23 @@ public sealed record ScoredBatch(double[] Reduced, double[]? Gradients, bool[] V
     }
 }
 
+/// <summary>What fine-tuning trains towards: a reduced energy u(x) with its gradient and a validity test per sample.</summary>
+public interface ITargetEnergy
+{
+    /// <summary>Evaluations of u so far (with or without gradients).</summary>
+    long Evaluations { get; }
+
+    /// <param name="positions">[frame, atom, xyz] nm</param>
+    ScoredBatch Score(double[] positions, bool withForces);
+}
+
 /// <summary>
 /// The Boltzmann target exp(−u(x)) of fine-tuning: OpenMM energies and forces of flow samples (one context per worker
 /// thread, opened once), the validity check of reweighting (bonds, L chirality), and a count of every evaluation.
 /// Unlike `bgen reweight`, all-D mirror images are not reflected here: they are simply invalid, so training never
 /// rewards the wrong enantiomer (the energy cannot tell them apart).
 /// </summary>
-public sealed class BoltzmannTarget : IDisposable
+public sealed class BoltzmannTarget : ITargetEnergy, IDisposable
 {
     private readonly PotentialEnergy _energy;
     private readonly ValidityCheck _check;

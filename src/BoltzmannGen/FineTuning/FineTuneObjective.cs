@@ -25,13 +25,13 @@ public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, in
 /// </summary>
 public sealed class FineTuneObjective
 {
-    private readonly BoltzmannTarget _target;
+    private readonly ITargetEnergy _target;
     private readonly FineTuneConfig _config;
     private readonly FortObjective? _anchor;
     private int _samples, _invalid, _nonFinite, _capped, _batches;
     private double _essSum;
 
-    public FineTuneObjective(BoltzmannTarget target, FineTuneConfig config, FortObjective? anchor)
+    public FineTuneObjective(ITargetEnergy target, FineTuneConfig config, FortObjective? anchor)
     {
         if (config.Fort > 0 && anchor is null) throw new InputException("fort > 0 needs the teacher's pairs: give --targets (targets.npz).");
         _target = target;
@@ -97,12 +97,22 @@ public sealed class FineTuneObjective
         return ((energyTerm + safeLogQ) * mask).sum() / (used * (3.0 * positions.shape[1] - 3));
     }
 
+    /// <summary>
+    /// w̄ᵢ ∝ exp(−uᵢ − log qᵢ), 0 for invalid samples and non-finite u or log q, the largest <paramref name="clipTop"/>
+    /// fraction of log-weights capped at the next one; all zero when no sample is usable.
+    /// </summary>
+    public static double[] SelfNormalisedWeights(double[] reduced, double[] logQ, bool[] valid, double clipTop)
+    {
+        var weights = ImportanceWeights.From(reduced, logQ, valid);
+        if (clipTop > 0 && weights.ZeroWeightCount < weights.Count) weights = weights.ClipTop(clipTop);
+        return weights.Normalized();
+    }
+
     private Tensor ReweightedMl(BoltzmannFlow model, Tensor latent, ScoredBatch scored, double[] logQValues)
     {
-        var weights = ImportanceWeights.From(scored.Reduced, logQValues, scored.Valid);
-        if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
-        if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);
-        var normalised = tensor(weights.Normalized(), float64).to(model.Device);
+        var w = SelfNormalisedWeights(scored.Reduced, logQValues, scored.Valid, _config.WeightClip);
+        if (w.All(v => v == 0)) return zeros([], float64, model.Device);
+        var normalised = tensor(w, float64).to(model.Device);
         var logDensity = model.LatentLogDensity(latent);
         // Zero-weight samples may have any log q; keep them out of the sum before they can make it NaN.
         var safe = where(normalised > 0, logDensity, zeros_like(logDensity));

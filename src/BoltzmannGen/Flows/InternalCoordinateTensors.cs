@@ -29,8 +29,4 @@ public static class InternalCoordinateTensors
         var logJacobian = map.DecodeMany(values.data<double>().ToArray(), n, x);
         return (tensor(x, [n, map.Atoms, 3], float64), tensor(logJacobian, float64));
     }
-
-    // TEMPORARY stub until the differentiable decode lands.
-    public static (Tensor Positions, Tensor LogJacobian) DecodeDifferentiable(InternalCoordinateMap map, Tensor y) =>
-        throw new NotSupportedException("reverse_kl on internal-coordinate flows needs the differentiable decode");
 }
