@@ -49,6 +49,15 @@ public sealed partial class InternalCoordinateMap
     /// <summary>One name per coordinate, e.g. "orientation polar", "bond C1-N2", "torsion H3: H3-C1-N2-CA2".</summary>
     public IReadOnlyList<string> CoordinateNames { get; }
 
+    // Read-only views for the tensor (autograd) decode in Flows/InternalCoordinateTensors.
+    internal IReadOnlyList<int> AtomColumn => atom;
+    internal IReadOnlyList<int> BondColumn => bond;
+    internal IReadOnlyList<int> AngleColumn => angle;
+    internal IReadOnlyList<int> TorsionColumn => torsion;
+    internal IReadOnlyList<CoordinateKind> Kinds => kinds;
+    internal IReadOnlyList<double> Location => location;
+    internal IReadOnlyList<double> Scale => scale;
+
     /// <summary>
     /// log|det ∂d/∂z| for z the Helmert coordinates and d the N−1 vectors x_i − x_a: per axis d = R·Hᵀ·z with
     /// R = rows e_i − e_a. Stacking the unit row 1ᵀ/√N on both R and H gives [[1, 0], [0, R·Hᵀ]] = R̃·Ũᵀ with Ũ

@@ -5,10 +5,11 @@ namespace BoltzmannGen.Flows;
 
 /// <summary>
 /// The double-precision <see cref="InternalCoordinateMap"/> applied to batches held as tensors (flows and the
-/// teacher both need it). Results are float64 on the CPU, detached: the map has no parameters and no loss needs a
-/// gradient through it; callers move them to their model's dtype and device.
+/// teacher both need it). <see cref="Encode"/> and <see cref="Decode"/> give float64 results on the CPU, detached
+/// (the map has no parameters; likelihood training needs no gradient through it); callers move them to their
+/// model's dtype and device. <see cref="DecodeDifferentiable"/> keeps the graph, for losses on the energy of x(y).
 /// </summary>
-public static class InternalCoordinateTensors
+public static partial class InternalCoordinateTensors
 {
     /// <summary>y (B, D) and log|det ∂y/∂x| (B) of positions (B, N, 3) in nm.</summary>
     public static (Tensor Y, Tensor LogJacobian) Encode(InternalCoordinateMap map, Tensor positions)

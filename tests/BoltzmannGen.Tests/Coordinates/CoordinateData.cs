@@ -29,6 +29,27 @@ internal static class CoordinateData
     /// <summary>The map fitted to <see cref="AldpTrain"/>.</summary>
     public static InternalCoordinateMap AldpMap => AldpMapLazy.Value;
 
+    private static readonly Dictionary<string, InternalCoordinateMap> Fitted = new();
+
+    /// <summary>
+    /// A map fitted to <see cref="AldpFrames"/> frames (every 10th) of a system's shipped training set; aldp's is
+    /// <see cref="AldpMap"/>.
+    /// </summary>
+    public static InternalCoordinateMap FittedMap(string system)
+    {
+        if (system == "aldp") return AldpMap;
+        lock (Fitted)
+        {
+            if (Fitted.TryGetValue(system, out var map)) return map;
+            var path = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "data", system, "train.npy");
+            var all = Npy.Read(path).ToDoubles();
+            var z = ZMatrix.FromTopology(EnergyFixtures.System(system).Topology);
+            int atoms = 3 * z.Atoms;
+            var frames = Enumerable.Range(0, AldpFrames).SelectMany(f => all.AsSpan(10 * f * atoms, atoms).ToArray()).ToArray();
+            return Fitted[system] = InternalCoordinateMap.Fit(z, frames, AldpFrames);
+        }
+    }
+
     /// <summary>The reference structure of a system plus Gaussian noise of <paramref name="sigma"/> nm per coordinate.</summary>
     public static double[] Perturbed(string system, int frames, double sigma, int seed)
     {
