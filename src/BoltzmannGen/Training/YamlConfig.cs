@@ -52,15 +52,23 @@ public static class YamlConfig
             if (eq <= 0) throw new InputException($"override '{o}' must look like key=value (e.g. steps=2000).");
             SetDotted(values, o[..eq].Trim(), o[(eq + 1)..].Trim());
         }
+        string where = $"{what}{(path is null ? "" : $" {path}")}";
+        var known = typeof(T).GetProperties().Where(p => p.CanWrite).Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)).ToArray();
+        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new InputException($"{where}: unknown key '{unknown}'; known keys: {string.Join(", ", known)}.");
         try
         {
             return Reader.Deserialize<T>(Writer.Serialize(values)) ?? new T();
         }
         catch (YamlException e)
         {
-            throw new InputException($"{what}{(path is null ? "" : $" {path}")}: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{where}: {Readable(e.InnerException?.Message ?? e.Message)}", e);
         }
     }
+
+    // YamlDotNet names .NET types ("Property 'x' not found on type 'BoltzmannGen.…'"); users know keys, not types.
+    private static string Readable(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"Property '([^']+)' not found on type '[^']+'\.?", "unknown key '$1'.");
 
     /// <summary>`a.b.c=v` sets v inside nested mappings a → b → c (a section of a pipeline config), creating them as needed.</summary>
     private static void SetDotted(Dictionary<string, object?> values, string key, string value)

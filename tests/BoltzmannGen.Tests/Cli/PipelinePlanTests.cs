@@ -51,7 +51,7 @@ public class PipelinePlanTests
     public void Unknown_keys_and_bad_values_are_refused_by_name()
     {
         Assert.Contains("targets.kind", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["targets.kind=magic"])).Message);
-        Assert.Contains("Property 'nonsense' not found", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.nonsense=1"])).Message);
+        Assert.Contains("unknown key 'nonsense'", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.nonsense=1"])).Message);
         Assert.Contains("is a value, not a section", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["system.x=1"])).Message);
     }
 }

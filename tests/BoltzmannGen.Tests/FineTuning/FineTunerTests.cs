@@ -1,0 +1,106 @@
+using BoltzmannGen.Cli;
+using BoltzmannGen.FineTuning;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Tests.Support;
+using BoltzmannGen.Training;
+using static TorchSharp.torch;
+
+namespace BoltzmannGen.Tests.FineTuning;
+
+/// <summary>
+/// `bgen finetune` end to end on aldp with a tiny Cartesian flow: an interrupted run resumes to the parameters of an
+/// uninterrupted one, the model folder records the energy evaluations, and bad input is refused with nothing written.
+/// </summary>
+public class FineTunerTests
+{
+    private sealed class StopAt(int step, CancellationTokenSource stop) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p) { if (p.Step >= step) stop.Cancel(); }
+    }
+
+    private static readonly FineTuneConfig Tiny = new()
+    {
+        Steps = 6, BatchSize = 16, ValSamples = 32, ValEvery = 3, CheckpointEvery = 3, LogEvery = 1, WarmupSteps = 2,
+        Device = "cpu", EnergyThreads = 1, Seed = 4,
+    };
+
+    /// <summary>A perturbed resnvp on aldp with a realistic length scale, saved as a trained model folder.</summary>
+    private static string BaseModel(TempDir dir, string system = "aldp")
+    {
+        var s = EnergyFixtures.System(system);
+        var info = new ModelInfo
+        {
+            System = s.Name, Atoms = s.AtomCount, Arch = "resnvp", Scale = 0.05, Objective = "fort",
+            Hyperparameters = new FlowHyperparameters { Layers = 2, HiddenWidth = 16, ResidualBlocks = 1, Seed = 2 },
+        };
+        var model = ModelDirectory.Build(info);
+        BoltzmannGen.Tests.Flows.FlowTestSupport.Perturb(model, 0.01, 9);
+        string folder = Path.Combine(dir.Path, "base");
+        ModelDirectory.Save(folder, info, model);
+        return folder;
+    }
+
+    [Fact]
+    public void Stopped_and_resumed_fine_tuning_matches_an_uninterrupted_run()
+    {
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir);
+        var system = EnergyFixtures.System("aldp");
+        string a = Path.Combine(dir.Path, "a"), b = Path.Combine(dir.Path, "b");
+        FineTuner.Run(new FineTuneRequest(baseModel, a, system, Tiny));
+
+        using (var stop = new CancellationTokenSource())
+            Assert.Throws<OperationCanceledException>(() => FineTuner.Run(new FineTuneRequest(baseModel, b, system, Tiny), new StopAt(3, stop), stop.Token));
+        Assert.False(File.Exists(Path.Combine(b, ModelDirectory.InfoFile)));
+        FineTuner.Run(new FineTuneRequest(baseModel, b, system, Tiny, Resume: true));
+
+        var (ma, ia) = ModelDirectory.Load(a);
+        var (mb, ib) = ModelDirectory.Load(b);
+        var pb = mb.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, p) in ma.named_parameters())
+            Assert.True(p.data<float>().ToArray().SequenceEqual(pb[name].data<float>().ToArray()), $"parameter {name} differs after resume");
+        Assert.Equal(ia.KeptStep, ib.KeptStep);
+        // 6 steps of 16 samples and 2 validations of 32: counted from the config, the same for both runs.
+        Assert.Equal(6 * 16 + 2 * 32, ia.EnergyEvaluations);
+        Assert.Equal(ia.EnergyEvaluations, ib.EnergyEvaluations);
+        Assert.Equal(Path.GetFullPath(baseModel), ia.FineTunedFrom);
+        Assert.Equal(new[] { "3", "6" }, File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)).Skip(1).Select(l => l.Split(',')[0]).ToArray());
+        Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
+    }
+
+    [Theory]
+    [InlineData("reverse_kl=0 reweighted_ml=0", "every objective weight is zero")]
+    [InlineData("objective=fancy", "unknown key 'objective'")]
+    [InlineData("reverse_kl=-1", "negative")]
+    [InlineData("fort=1", "--targets")]
+    public void Bad_options_are_refused_with_nothing_written(string overrides, string expected)
+    {
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir);
+        string output = Path.Combine(dir.Path, "out");
+        var (code, error) = Run(["finetune", "--model", baseModel, "--out", output, "--forcefields", EnergyFixtures.Catalog.ForceFieldsDirectory,
+                                 .. overrides.Split(' ')]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.StartsWith("error:", error);
+        Assert.False(Directory.Exists(output), "nothing may be written for refused options");
+    }
+
+    [Fact]
+    public void A_model_of_another_system_is_refused_with_nothing_written()
+    {
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir, "aldp");
+        string output = Path.Combine(dir.Path, "out");
+        var (code, error) = Run(["finetune", "--model", baseModel, "--system", "al4", "--out", output, "--forcefields", EnergyFixtures.Catalog.ForceFieldsDirectory]);
+        Assert.Equal(2, code);
+        Assert.Contains("model of aldp", error);
+        Assert.False(Directory.Exists(output));
+    }
+
+    private static (int Code, string Error) Run(string[] args)
+    {
+        var errors = new StringWriter();
+        return (BgenApp.Run(args, errors), errors.ToString());
+    }
+}
