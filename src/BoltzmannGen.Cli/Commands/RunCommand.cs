@@ -76,6 +76,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         AtomicFile.Write(Path.Combine(run, "run.yaml"), s => s.Write(global::System.Text.Encoding.UTF8.GetBytes(config.ToYaml())));
         File.WriteAllText(Path.Combine(run, "teacher.yaml"), PipelinePlan.SectionYaml(config.Teacher));
         File.WriteAllText(Path.Combine(run, "flow.yaml"), PipelinePlan.SectionYaml(config.Flow));
+        if (config.FineTuneEnabled) File.WriteAllText(Path.Combine(run, "finetune.yaml"), PipelinePlan.SectionYaml(config.FineTuneSection()));
 
         var ledger = new StageLedger(run);
         var clock = Stopwatch.StartNew();

@@ -6,7 +6,7 @@ namespace BoltzmannGen.Cli.Pipeline;
 
 /// <summary>
 /// The stages of a run, in order: dataset (shipped, or simulated when absent) → teacher → targets → flow →
-/// sample → reweight → report. MLE skips teacher and targets; OT targets skip the teacher.
+/// finetune (when enabled) → sample → reweight → report. MLE skips teacher and targets; OT targets skip the teacher.
 /// </summary>
 public static class PipelinePlan
 {
@@ -74,15 +74,25 @@ public static class PipelinePlan
         var train = new List<string> { "train", "--system", sys, "--data", data, "--out", In("flow"), "--config", In("flow.yaml"), "--device", config.Device };
         if (objective == "fort") train.AddRange(["--targets", In("targets.npz")]);
         stages.Add(Hashed(new PipelineStage("flow", $"normalizing flow ({objective})", [.. train, .. ff], [In("flow")], true) { ConfigText = flowYaml }, upstream));
+        string model = In("flow");
+        if (config.FineTune() is { } fineTune)
+        {
+            model = In("finetuned");
+            var args = new List<string> { "finetune", "--model", In("flow"), "--out", model, "--config", In("finetune.yaml"), "--data", data, "--device", config.Device };
+            if (fineTune.Fort > 0 && objective == "fort") args.AddRange(["--targets", In("targets.npz")]);
+            stages.Add(Hashed(new PipelineStage("finetune", $"energy-based fine-tuning ({fineTune.Steps:N0} steps of {fineTune.BatchSize} samples)",
+                [.. args, .. ff], [model], true) { ConfigText = SectionYaml(config.FineTuneSection()) }, stages[^1].Hash));
+        }
         stages.Add(Hashed(new PipelineStage("sample", $"{config.Sample.N:N0} samples with log q",
-            ["sample", "--model", In("flow"), "--n", I(config.Sample.N), "--out", In("samples.npz"), "--seed", I(config.Sample.Seed), "--device", config.Device],
+            ["sample", "--model", model, "--n", I(config.Sample.N), "--out", In("samples.npz"), "--seed", I(config.Sample.Seed), "--device", config.Device],
             [In("samples.npz")], false), stages[^1].Hash));
         var reweight = new List<string> { "reweight", "--system", sys, "--samples", In("samples.npz") };
         if (config.Reweight.ClipTop > 0) reweight.AddRange(["--clip-top", F(config.Reweight.ClipTop)]);
         stages.Add(Hashed(new PipelineStage("reweight", "energies and importance weights", [.. reweight, .. ff], [], false), stages[^1].Hash));
-        string label = config.Label.Length > 0 ? config.Label : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}";
+        string label = config.Label.Length > 0 ? config.Label
+            : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}{(config.FineTuneEnabled ? "+finetune" : "")}";
         var report = new List<string> { "report", "--system", sys, "--samples", In("samples.npz"), "--reference", data, "--out", In("report"),
-            "--label", label, "--model", In("flow"), "--bootstrap", I(config.Report.Bootstrap) };
+            "--label", label, "--model", model, "--bootstrap", I(config.Report.Bootstrap) };
         stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false) { ConfigText = datasetMeta }, stages[^1].Hash));
         return stages;
     }

@@ -21,6 +21,11 @@ public sealed record RunConfig
     public Dictionary<string, object?> Teacher { get; init; } = new();
     public TargetsSection Targets { get; init; } = new();
     public Dictionary<string, object?> Flow { get; init; } = new();
+    /// <summary>
+    /// Energy-based fine-tuning after the flow stage (`bgen finetune`; keys of configs/finetune.yaml) when
+    /// <c>enabled: true</c>; the sample and report stages then use the fine-tuned model.
+    /// </summary>
+    public Dictionary<string, object?> Finetune { get; init; } = new();
     public SampleSection Sample { get; init; } = new();
     public ReweightSection Reweight { get; init; } = new();
     public ReportSection Report { get; init; } = new();
@@ -78,5 +83,22 @@ public sealed record RunConfig
         if (Sample.N < 2) throw new InputException($"sample.n must be at least 2 (got {Sample.N}).");
         if (Reweight.ClipTop is < 0 or >= 1) throw new InputException($"reweight.clip_top must be in [0, 1) (got {Reweight.ClipTop.ToString(CultureInfo.InvariantCulture)}).");
         if (Simulate.Ns <= 0) throw new InputException("simulate.ns must be positive.");
+        FineTune(); // a bad key or value fails here, before any stage runs
+    }
+
+    /// <summary>Whether the finetune stage runs.</summary>
+    public bool FineTuneEnabled => Finetune.TryGetValue("enabled", out var e) && e is not null &&
+        (bool.TryParse(e.ToString(), out bool on) ? on : throw new InputException($"finetune.enabled must be true or false (got '{e}')."));
+
+    /// <summary>The finetune section without its `enabled` switch: the YAML `bgen finetune --config` reads.</summary>
+    public Dictionary<string, object?> FineTuneSection() => Finetune.Where(kv => kv.Key != "enabled").ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    /// <summary>The fine-tuning config the section describes (checked), or null when the stage is off.</summary>
+    public BoltzmannGen.FineTuning.FineTuneConfig? FineTune()
+    {
+        if (!FineTuneEnabled) return null;
+        var overrides = FineTuneSection().Select(kv => $"{kv.Key}={kv.Value}");
+        try { return BoltzmannGen.FineTuning.FineTuneConfig.Load(null, overrides); }
+        catch (InputException e) { throw new InputException($"finetune section: {e.Message}", e); }
     }
 }
