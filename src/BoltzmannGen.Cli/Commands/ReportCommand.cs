@@ -70,6 +70,8 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         double[]? testLogQ = null;
         string? log = null;
         int? keptStep = null;
+        string? fineTuneLog = null;
+        long? trainingEvaluations = null;
         if (settings.Model is not null)
         {
             var (model, info) = ModelDirectory.Load(settings.Model, CPU);
@@ -77,12 +79,15 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
             timings["train"] = info.TrainingSeconds;
             log = Path.Combine(settings.Model, ModelDirectory.LogFile);
             keptStep = info.KeptStep;
+            trainingEvaluations = info.EnergyEvaluations;
+            if (info.FineTunedFrom is not null) fineTuneLog = Path.Combine(settings.Model, BoltzmannGen.FineTuning.FineTuneLog.FileName);
             testLogQ = model.LogQ(reference.Split("test").Positions, batch: 2048);
         }
         var options = new ReportOptions
         {
             Label = settings.Label ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(settings.Samples))) ?? "flow",
             Bootstrap = settings.Bootstrap, TorusPoints = settings.TorusPoints, ClipTop = settings.ClipTop, TrainingLog = log, KeptStep = keptStep, Timings = timings,
+            FineTuneLog = fineTuneLog, TrainingEnergyEvaluations = trainingEvaluations,
         };
         RunReport report = null!;
         AnsiConsole.Status().Start("computing metrics and plots…", _ =>

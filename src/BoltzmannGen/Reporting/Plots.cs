@@ -386,7 +386,7 @@ public static class Plots
         return (loss, nll);
     }
 
-    private static void AddLine(Plot p, double[] xs, double[] ys, string label, int colorIndex, bool markers = false)
+    internal static void AddLine(Plot p, double[] xs, double[] ys, string label, int colorIndex, bool markers = false)
     {
         var keep = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(xs[i]) && double.IsFinite(ys[i])).ToArray();
         var s = p.Add.Scatter(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray());

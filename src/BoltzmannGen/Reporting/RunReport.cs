@@ -40,6 +40,15 @@ public sealed record Efficiency
     [JsonPropertyName("samples_per_s")] public double? SamplesPerSecond { get; init; }
     [JsonPropertyName("effective_samples_per_s")] public double? EffectiveSamplesPerSecond { get; init; }
     [JsonPropertyName("md_effective_samples_per_s")] public double? MdEffectiveSamplesPerSecond { get; init; }
+    /// <summary>Effective samples per second when the model's training (and fine-tuning) time is charged too.</summary>
+    [JsonPropertyName("effective_samples_per_s_with_training")] public double? EffectiveSamplesPerSecondWithTraining { get; init; }
+}
+
+/// <summary>Energy evaluations behind a run: spent in training (fine-tuning's batches and validations) and in scoring the samples.</summary>
+public sealed record EnergyEvaluations
+{
+    [JsonPropertyName("training")] public long? Training { get; init; }
+    [JsonPropertyName("sampling")] public long? Sampling { get; init; }
 }
 
 /// <summary>
@@ -65,6 +74,9 @@ public sealed record RunReport
     [JsonPropertyName("n_samples")] public int NSamples { get; init; }
     [JsonPropertyName("ess")] public double? Ess { get; init; }
     [JsonPropertyName("ess_fraction")] public double? EssFraction { get; init; }
+    /// <summary>ESS with the top <see cref="EssClipTop"/> of log-weights capped: the published benchmarks' convention (top 0.2 %).</summary>
+    [JsonPropertyName("ess_clipped_fraction")] public double? EssClippedFraction { get; init; }
+    [JsonPropertyName("ess_clip_top")] public double? EssClipTop { get; init; }
     [JsonPropertyName("e_w1")] public double? EW1 { get; init; }
     [JsonPropertyName("e_w2")] public double? EW2 { get; init; }
     [JsonPropertyName("e_w1_unweighted")] public double? EW1Unweighted { get; init; }
@@ -91,6 +103,7 @@ public sealed record RunReport
     /// <summary>Wall-clock seconds per stage (simulate, teacher, targets, train, sample, reweight, report, …).</summary>
     [JsonPropertyName("timings")] public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
     [JsonPropertyName("efficiency")] public Efficiency Efficiency { get; init; } = new();
+    [JsonPropertyName("energy_evaluations")] public EnergyEvaluations EnergyEvaluations { get; init; } = new();
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
     [JsonPropertyName("plots")] public IReadOnlyList<PlotFile> Plots { get; init; } = [];
 
@@ -147,6 +160,7 @@ public sealed record RunReport
             new("n_samples", NSamples, null, null, "samples"),
             new("ess", Ess, null, null, "samples"),
             new("ess_fraction", EssFraction, null, null, "fraction"),
+            new("ess_clipped_fraction", EssClippedFraction, null, null, "fraction"),
             new("e_w1", EW1, null, null, "k_BT"),
             new("e_w2", EW2, null, null, "k_BT"),
             new("e_w1_unweighted", EW1Unweighted, null, null, "k_BT"),
@@ -179,6 +193,9 @@ public sealed record RunReport
         rows.Add(new("samples_per_s", Efficiency.SamplesPerSecond, null, null, "1/s"));
         rows.Add(new("effective_samples_per_s", Efficiency.EffectiveSamplesPerSecond, null, null, "1/s"));
         rows.Add(new("md_effective_samples_per_s", Efficiency.MdEffectiveSamplesPerSecond, null, null, "1/s"));
+        rows.Add(new("effective_samples_per_s_with_training", Efficiency.EffectiveSamplesPerSecondWithTraining, null, null, "1/s"));
+        rows.Add(new("energy_evaluations[training]", EnergyEvaluations.Training, null, null, "evaluations"));
+        rows.Add(new("energy_evaluations[sampling]", EnergyEvaluations.Sampling, null, null, "evaluations"));
         return rows;
     }
 

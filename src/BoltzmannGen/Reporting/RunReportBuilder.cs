@@ -20,6 +20,12 @@ public sealed record ReportOptions
     public string? TrainingLog { get; init; }
     /// <summary>The step whose weights the model kept (keep: best), marked on the training curves.</summary>
     public int? KeptStep { get; init; }
+    /// <summary>A finetune_log.csv to plot (ESS against energy evaluations), or null.</summary>
+    public string? FineTuneLog { get; init; }
+    /// <summary>Energy evaluations spent in training the model (model.json), or null.</summary>
+    public long? TrainingEnergyEvaluations { get; init; }
+    /// <summary>Fraction of the top log-weights clipped for the second ESS figure.</summary>
+    public double EssClipTop { get; init; } = 0.002;
     /// <summary>Stage timings known to the caller (training, teacher, …), in seconds.</summary>
     public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
 }
@@ -127,7 +133,16 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         {
             Plots.WriteTrainingCurves(Plot("training.png"), log, $"Training ({options.Label})", options.KeptStep);
             plots.Add(new PlotFile("training.png", "Training loss and validation NLL per degree of freedom" +
-                                                   (options.KeptStep is { } kept ? $"; the model keeps the weights of step {kept} (lowest validation NLL)" : "")));
+                                                   (options.KeptStep is { } kept ? $"; the model keeps the weights of step {kept} " +
+                                                       (options.FineTuneLog is null ? "(lowest validation NLL)" : "(highest validation ESS; the validation loss is the reverse-KL estimate)") : "")));
+        }
+
+        if (options.FineTuneLog is { } ftLog && File.Exists(ftLog))
+        {
+            FineTuningCurve.Write(Plot("finetune_ess.png"), FineTuning.FineTuneLog.Read(ftLog), $"Fine-tuning ({options.Label}): ESS against energy evaluations",
+                FineTuningCurve.Anchors(system.Name));
+            plots.Add(new PlotFile("finetune_ess.png", "ESS of a fixed batch of held-out flow samples during fine-tuning, against the energy evaluations " +
+                                                       "spent; diamonds: published figures of flows trained with the energy"));
         }
 
         // Efficiency: samples/s and effective samples/s of the generator vs MD's effective independent samples per second.
@@ -152,6 +167,8 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
             NSamples = n,
             Ess = weights.EffectiveSampleSize,
             EssFraction = weights.EffectiveSampleFraction,
+            EssClippedFraction = new ImportanceWeights(samples.Optional(SampleFile.LogW)!).ClipTop(options.EssClipTop).EffectiveSampleFraction,
+            EssClipTop = options.EssClipTop,
             EW1 = ew1, EW2 = ew2, EW1Unweighted = ew1u, EW2Unweighted = ew2u,
             TW2 = tw2, TW2Unweighted = tw2u,
             Nll = nll, NllPerDof = nll / dof,
@@ -194,6 +211,13 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
                 SamplesPerSecond = samplingSeconds is > 0 ? n / samplingSeconds : null,
                 EffectiveSamplesPerSecond = samplingSeconds is > 0 ? weights.EffectiveSampleSize / (samplingSeconds + (reweightSeconds ?? 0)) : null,
                 MdEffectiveSamplesPerSecond = mdRate,
+                EffectiveSamplesPerSecondWithTraining = samplingSeconds is > 0 && options.Timings.TryGetValue("train", out double trained)
+                    ? weights.EffectiveSampleSize / (trained + samplingSeconds + (reweightSeconds ?? 0)) : null,
+            },
+            EnergyEvaluations = new EnergyEvaluations
+            {
+                Training = options.TrainingEnergyEvaluations,
+                Sampling = n, // `bgen reweight` scores every sample once
             },
             Notes = notes,
             Plots = plots,

@@ -42,6 +42,39 @@ public class RunReportBuilderTests
     }
 
     [Fact]
+    public void The_clipped_ess_caps_the_top_two_per_mille_of_log_weights_and_evaluations_are_counted()
+    {
+        var system = EnergyFixtures.System("aldp");
+        var reference = ReferenceDataset.Load(ShippedAldp, system);
+        var test = reference.Split("test");
+        int n = test.Count, k = (int)Math.Floor(0.002 * n);
+        // Known log-weights: a smooth spread plus a few outliers that dominate the unclipped ESS.
+        var logW = Enumerable.Range(0, n).Select(i => Math.Sin(0.37 * i) + (i % 997 == 5 ? 12.0 + i % 7 : 0.0)).ToArray();
+        using var dir = new TempDir();
+        string path = dir.File("samples.npz");
+        Npz.Write(path, ("positions", new NpyArray(Array.ConvertAll(test.Positions, v => (float)v), n, 22, 3)),
+                        ("log_q", new NpyArray(new double[n], n)), ("energy", new NpyArray(reference.SplitEnergies("test"), n)),
+                        ("log_w", new NpyArray(logW, n)), ("valid", new NpyArray(Enumerable.Repeat(true, n).ToArray(), n)));
+        var report = new RunReportBuilder(system, reference, new ReportOptions { Bootstrap = 20, TorusPoints = 200, TrainingEnergyEvaluations = 12345 })
+            .Build(SampleFile.Read(path, 22), dir.File("report"));
+
+        // Brute force: cap the k largest at the (k+1)-th largest, then Kish's (Σw)²/Σw² over n.
+        var sorted = logW.OrderByDescending(v => v).ToArray();
+        double cap = sorted[k], max = sorted[0];
+        double sum = 0, sumSquares = 0, sumRaw = 0, sumRawSquares = 0;
+        foreach (var l in logW)
+        {
+            double c = Math.Exp(Math.Min(l, cap) - cap), r = Math.Exp(l - max);
+            (sum, sumSquares, sumRaw, sumRawSquares) = (sum + c, sumSquares + c * c, sumRaw + r, sumRawSquares + r * r);
+        }
+        Assert.Equal(sum * sum / sumSquares / n, report.EssClippedFraction!.Value, 10);
+        Assert.Equal(sumRaw * sumRaw / sumRawSquares / n, report.EssFraction!.Value, 10);
+        Assert.True(report.EssClippedFraction > 5 * report.EssFraction, "the outliers must dominate the unclipped ESS for this test to mean anything");
+        Assert.Equal(12345, report.EnergyEvaluations.Training);
+        Assert.Equal(n, report.EnergyEvaluations.Sampling);
+    }
+
+    [Fact]
     public void Samples_that_were_not_reweighted_are_refused_with_the_command_to_run()
     {
         var system = EnergyFixtures.System("aldp");
