@@ -10,7 +10,7 @@ namespace BoltzmannGen.FineTuning;
 public sealed record FineTuneConfig
 {
     /// <summary>Weight of the reverse KL E_z[u(f(z)) + log q(f(z))] (gradients through the forces and the exact log-det).</summary>
-    public double ReverseKl { get; init; } = 1.0;
+    public double ReverseKl { get; init; } = 0.0;
     /// <summary>Weight of the mass-covering term −Σ w̄·log q(x) on the batch's own draws, w̄ self-normalised importance weights.</summary>
     public double ReweightedMl { get; init; } = 1.0;
     /// <summary>Weight of the FORT anchor (regression onto the teacher's pairs; needs --targets).</summary>
@@ -21,7 +21,7 @@ public sealed record FineTuneConfig
     public int BatchSize { get; init; } = 256;
     /// <summary>FORT anchor pairs per step.</summary>
     public int FortBatchSize { get; init; } = 256;
-    public double LearningRate { get; init; } = 1e-4;
+    public double LearningRate { get; init; } = 3e-4;
     public double MinLearningRateFraction { get; init; } = 0.1;
     public double WeightDecay { get; init; } = 0.0;
     public int WarmupSteps { get; init; } = 100;

@@ -21,7 +21,7 @@ public class FineTunerTests
     private static readonly FineTuneConfig Tiny = new()
     {
         Steps = 6, BatchSize = 16, ValSamples = 32, ValEvery = 3, CheckpointEvery = 3, LogEvery = 1, WarmupSteps = 2,
-        Device = "cpu", EnergyThreads = 1, Seed = 4,
+        Device = "cpu", EnergyThreads = 1, Seed = 4, ReverseKl = 1, ReweightedMl = 1,
     };
 
     /// <summary>A perturbed resnvp on aldp with a realistic length scale, saved as a trained model folder.</summary>
