@@ -25,11 +25,19 @@ public sealed class ReferenceDataset
 
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, MetaFile));
 
-    /// <summary>Frames of one split.</summary>
-    public Frames Split(string name) => FrameFile.Read(Path.Combine(Directory, $"{name}.npy"), Meta.Atoms);
+    /// <summary>Frames of one split (a file meta.json has a checksum for; <see cref="Load"/> verified it).</summary>
+    public Frames Split(string name) => FrameFile.Read(Covered($"{name}.npy"), Meta.Atoms);
 
-    /// <summary>Energies (kJ/mol) of one split.</summary>
-    public double[] SplitEnergies(string name) => Npy.Read(Path.Combine(Directory, $"{name}_energy.npy")).AsFloat64();
+    /// <summary>Energies (kJ/mol) of one split (a file meta.json has a checksum for).</summary>
+    public double[] SplitEnergies(string name) => Npy.Read(Covered($"{name}_energy.npy")).AsFloat64();
+
+    // The path of a file of the folder, refusing one that meta.json's checksums do not cover: nothing is read unverified.
+    private string Covered(string file) =>
+        Meta.Sha256.ContainsKey(file) ? Path.Combine(Directory, file) : throw MissingChecksum(Directory, file);
+
+    private static InputException MissingChecksum(string directory, string file) =>
+        new($"{Path.Combine(directory, file)}: the checksum entry is missing from {MetaFile} (its sha256 has no \"{file}\"), " +
+            "so the file cannot be verified; make the dataset again or restore its meta.json.");
 
     /// <summary>All splits in time order (train, val, test).</summary>
     public Frames All() => Concatenate(SplitNames);
@@ -99,7 +107,18 @@ public sealed class ReferenceDataset
     private static IEnumerable<string> DataFiles =>
         SplitNames.SelectMany(n => new[] { $"{n}.npy", $"{n}_energy.npy" }).Concat(["topology.pdb", "trajectory.dcd"]);
 
-    /// <summary>Opens a dataset, refusing a missing file, a checksum mismatch or another system's atom count.</summary>
+    /// <summary>
+    /// The files a dataset with this meta.json is read from: every split, its energies, the topology and the
+    /// trajectory, and the pooled runs' extra.npy / extra_energy.npy when meta.json lists extra runs. Each must have
+    /// a checksum entry.
+    /// </summary>
+    public static IEnumerable<string> RequiredFiles(DatasetMeta meta) =>
+        meta.ExtraRuns is { Count: > 0 } ? DataFiles.Concat([$"{ExtraSplit}.npy", $"{ExtraSplit}_energy.npy"]) : DataFiles;
+
+    /// <summary>
+    /// Opens a dataset, refusing a missing file, a file without a checksum entry (<see cref="RequiredFiles"/>), a
+    /// checksum mismatch or another system's atom count.
+    /// </summary>
     public static ReferenceDataset Load(string directory, PeptideSystem? system = null)
     {
         string metaPath = Path.Combine(directory, MetaFile);
@@ -116,6 +135,8 @@ public sealed class ReferenceDataset
         }
         if (system is not null && (meta.Atoms != system.AtomCount || meta.System != system.Name))
             throw new InputException($"{directory} holds {meta.System} ({meta.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
+        foreach (var file in RequiredFiles(meta))
+            if (!meta.Sha256.ContainsKey(file)) throw MissingChecksum(directory, file);
         foreach (var (file, expected) in meta.Sha256)
         {
             string path = Path.Combine(directory, file);

@@ -12,12 +12,12 @@ public sealed class AffineCoupling : CouplingLayer
     private readonly ResidualMlp conditioner;
     private readonly double scaleBound;
 
-    public AffineCoupling(int dimension, CouplingSplit split, int hidden, int residualBlocks, double scaleBound)
+    public AffineCoupling(int dimension, CouplingSplit split, int hidden, int residualBlocks, double scaleBound, Generator generator)
         : base(nameof(AffineCoupling), dimension, split)
     {
         if (!(scaleBound > 0)) throw new ArgumentOutOfRangeException(nameof(scaleBound), scaleBound, "must be positive");
         this.scaleBound = scaleBound;
-        conditioner = new ResidualMlp(ConditionCount, 2 * TransformCount, hidden, residualBlocks);
+        conditioner = new ResidualMlp(ConditionCount, 2 * TransformCount, hidden, residualBlocks, generator);
         RegisterComponents();
     }
 

@@ -29,7 +29,7 @@ public sealed class AutoregressiveAffineBlock : FlowLayer
     private readonly bool reverse;
     private readonly double scaleBound;
 
-    public AutoregressiveAffineBlock(int dimension, int channels, int heads, int transformerLayers, bool reverse, double scaleBound)
+    public AutoregressiveAffineBlock(int dimension, int channels, int heads, int transformerLayers, bool reverse, double scaleBound, Generator generator)
         : base(nameof(AutoregressiveAffineBlock), dimension)
     {
         if (dimension % 3 != 0) throw new ArgumentException($"tarflow needs tokens of 3 coordinates; D = {dimension} is not a multiple of 3", nameof(dimension));
@@ -39,14 +39,14 @@ public sealed class AutoregressiveAffineBlock : FlowLayer
         Tokens = dimension / 3;
         this.reverse = reverse;
         this.scaleBound = scaleBound;
-        embedding = nn.Linear(3, channels);
-        start = new Parameter(randn(1, 1, channels) * 0.02);
-        position = new Parameter(randn(1, Tokens, channels) * 0.02);
+        embedding = SeededInit.Linear(3, channels, generator);
+        start = new Parameter(SeededInit.Normal([1, 1, channels], 0.02, generator));
+        position = new Parameter(SeededInit.Normal([1, Tokens, channels], 0.02, generator));
         _ = start.DetachFromDisposeScope();
         _ = position.DetachFromDisposeScope();
-        layers = nn.ModuleList(Enumerable.Range(0, transformerLayers).Select(_ => new CausalTransformerLayer(channels, heads)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, transformerLayers).Select(_ => new CausalTransformerLayer(channels, heads, generator)).ToArray());
         outputNorm = nn.LayerNorm(channels);
-        head = nn.Linear(channels, 6);
+        head = SeededInit.Linear(channels, 6, generator);
         using (no_grad())
         {
             // Zero head: shifts 0, log-scales 0, the block starts as the identity.

@@ -14,13 +14,13 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     private readonly Linear projection;
     private readonly int heads;
 
-    public CausalSelfAttention(int channels, int heads) : base(nameof(CausalSelfAttention))
+    public CausalSelfAttention(int channels, int heads, Generator generator) : base(nameof(CausalSelfAttention))
     {
         if (heads < 1 || channels % heads != 0)
             throw new ArgumentException($"channels ({channels}) must be a positive multiple of heads ({heads})");
         this.heads = heads;
-        queryKeyValue = nn.Linear(channels, 3 * channels);
-        projection = nn.Linear(channels, channels);
+        queryKeyValue = SeededInit.Linear(channels, 3 * channels, generator);
+        projection = SeededInit.Linear(channels, channels, generator);
         RegisterComponents();
     }
 

@@ -16,13 +16,13 @@ public sealed class CausalTransformerLayer : nn.Module<Tensor, Tensor>
     private readonly Linear expand;
     private readonly Linear contract;
 
-    public CausalTransformerLayer(int channels, int heads) : base(nameof(CausalTransformerLayer))
+    public CausalTransformerLayer(int channels, int heads, Generator generator) : base(nameof(CausalTransformerLayer))
     {
         attentionNorm = nn.LayerNorm(channels);
-        attention = new CausalSelfAttention(channels, heads);
+        attention = new CausalSelfAttention(channels, heads, generator);
         mlpNorm = nn.LayerNorm(channels);
-        expand = nn.Linear(channels, 4 * channels);
-        contract = nn.Linear(4 * channels, channels);
+        expand = SeededInit.Linear(channels, 4 * channels, generator);
+        contract = SeededInit.Linear(4 * channels, channels, generator);
         RegisterComponents();
     }
 

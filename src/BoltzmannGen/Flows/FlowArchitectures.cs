@@ -14,8 +14,9 @@ public static class FlowArchitectures
     /// <summary>
     /// resnvp: affine couplings with residual-MLP conditioners; nsf: rational-quadratic spline couplings;
     /// tarflow: transformer autoregressive affine blocks over tokens of 3 (D must be a multiple of 3).
-    /// Weights are drawn from a generator seeded with <see cref="FlowHyperparameters.Seed"/>; the global torch
-    /// random state is restored afterwards.
+    /// Weights are drawn from a private generator seeded with <see cref="FlowHyperparameters.Seed"/> (the same numbers
+    /// the global generator gave after <c>manual_seed(Seed)</c>); torch's global random state is neither used nor
+    /// changed, so models built on several threads at once, or while other threads draw, get their seeds' weights.
     /// </summary>
     public static FlowSequence Create(string name, int dimension, FlowHyperparameters? hyperparameters = null)
     {
@@ -26,34 +27,15 @@ public static class FlowArchitectures
         if (dimension < 2) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "need at least two coordinates");
         if (key == "tarflow" && h.Blocks < 1) throw new ArgumentOutOfRangeException(nameof(hyperparameters), h.Blocks, "tarflow needs at least one block");
 
-        // Module constructors draw from torch's global generator: seed it for reproducible weights, then put the
-        // caller's random state back so building a model does not change later draws elsewhere.
-        // One builder at a time: the global generator is process-wide, and two threads seeding and restoring it
-        // at once trip libtorch's internal checks (seen in parallel tests).
-        lock (GlobalGeneratorLock)
+        using var generator = new Generator(unchecked((ulong)h.Seed));
+        return key switch
         {
-            var saved = get_rng_state();
-            try
-            {
-                manual_seed(h.Seed);
-                return key switch
-                {
-                    "resnvp" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
-                        .Select(s => (FlowLayer)new AffineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.ScaleBound))),
-                    "nsf" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
-                        .Select(s => (FlowLayer)new SplineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.Bins, h.Spline))),
-                    _ => new FlowSequence(dimension, Enumerable.Range(0, h.Blocks)
-                        .Select(b => (FlowLayer)new AutoregressiveAffineBlock(dimension, h.Channels, h.Heads, h.TransformerLayers, reverse: b % 2 == 1, h.ScaleBound))),
-                };
-            }
-            finally
-            {
-                set_rng_state(saved);
-                saved.Dispose();
-            }
-        }
+            "resnvp" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
+                .Select(s => (FlowLayer)new AffineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.ScaleBound, generator)).ToArray()),
+            "nsf" => new FlowSequence(dimension, CouplingSplit.Alternating(dimension, h.Layers, h.Seed)
+                .Select(s => (FlowLayer)new SplineCoupling(dimension, s, h.HiddenWidth, h.ResidualBlocks, h.Bins, h.Spline, generator)).ToArray()),
+            _ => new FlowSequence(dimension, Enumerable.Range(0, h.Blocks)
+                .Select(b => (FlowLayer)new AutoregressiveAffineBlock(dimension, h.Channels, h.Heads, h.TransformerLayers, reverse: b % 2 == 1, h.ScaleBound, generator)).ToArray()),
+        };
     }
-
-    // Guards torch's process-wide generator while a model is built (an immutable lock object, not state).
-    private static readonly Lock GlobalGeneratorLock = new();
 }

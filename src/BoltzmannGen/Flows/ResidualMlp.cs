@@ -15,19 +15,20 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
     private readonly ModuleList<Linear> inner;
     private readonly Linear output;
 
-    public ResidualMlp(int inFeatures, int outFeatures, int hidden, int blocks) : base(nameof(ResidualMlp))
+    /// <param name="generator">draws the initial weights (<see cref="SeededInit"/>)</param>
+    public ResidualMlp(int inFeatures, int outFeatures, int hidden, int blocks, Generator generator) : base(nameof(ResidualMlp))
     {
         if (inFeatures < 1 || outFeatures < 1 || hidden < 1 || blocks < 0)
             throw new ArgumentOutOfRangeException(nameof(hidden), $"invalid MLP shape in={inFeatures} out={outFeatures} hidden={hidden} blocks={blocks}");
-        input = nn.Linear(inFeatures, hidden);
+        input = SeededInit.Linear(inFeatures, hidden, generator);
         var layers = new List<Linear>();
         for (int b = 0; b < blocks; b++)
         {
-            layers.Add(nn.Linear(hidden, hidden));
-            layers.Add(nn.Linear(hidden, hidden));
+            layers.Add(SeededInit.Linear(hidden, hidden, generator));
+            layers.Add(SeededInit.Linear(hidden, hidden, generator));
         }
         inner = nn.ModuleList(layers.ToArray());
-        output = nn.Linear(hidden, outFeatures);
+        output = SeededInit.Linear(hidden, outFeatures, generator);
         using (no_grad())
         {
             output.weight.zero_();

@@ -14,14 +14,14 @@ public sealed class SplineCoupling : CouplingLayer
     private readonly int bins;
     private readonly SplineSettings settings;
 
-    public SplineCoupling(int dimension, CouplingSplit split, int hidden, int residualBlocks, int bins, SplineSettings settings)
+    public SplineCoupling(int dimension, CouplingSplit split, int hidden, int residualBlocks, int bins, SplineSettings settings, Generator generator)
         : base(nameof(SplineCoupling), dimension, split)
     {
         settings.Validate(bins);
         if (bins < 2) throw new ArgumentOutOfRangeException(nameof(bins), bins, "a spline needs at least two bins");
         this.bins = bins;
         this.settings = settings;
-        conditioner = new ResidualMlp(ConditionCount, TransformCount * (3 * bins - 1), hidden, residualBlocks);
+        conditioner = new ResidualMlp(ConditionCount, TransformCount * (3 * bins - 1), hidden, residualBlocks, generator);
         RegisterComponents();
     }
 

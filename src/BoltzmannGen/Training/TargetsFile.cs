@@ -19,7 +19,7 @@ public sealed record TargetsMeta
     [JsonPropertyName("mean_squared_distance_random")] public double MeanSquaredDistanceRandom { get; init; }
     [JsonPropertyName("mean_squared_distance_paired")] public double MeanSquaredDistancePaired { get; init; }
     [JsonPropertyName("seconds")] public double Seconds { get; init; }
-    /// <summary>sha256 of the x0 bytes followed by the x1 bytes (float32, little-endian); checked when read.</summary>
+    /// <summary>sha256 of the x0 bytes followed by the x1 bytes (float32, little-endian); required and checked when read.</summary>
     [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
     /// <summary>Reflow: the ODE solver and steps that made x1.</summary>
     [JsonPropertyName("solver")] public string? Solver { get; init; }
@@ -78,7 +78,9 @@ public sealed record TargetsFile(float[] X0, float[] X1, int Pairs, int Atoms, d
         for (int i = 0; i < a.Length; i++)
             if (!float.IsFinite(a[i]) || !float.IsFinite(b[i]))
                 throw new InputException($"--targets {path}: pair {i / (3 * atoms)} has a non-finite coordinate.");
-        if (meta.Sha256 is { } sum && sum != Checksum(a, b))
+        if (meta.Sha256 is null)
+            throw new InputException($"--targets {path}: the checksum entry is missing from its meta (no sha256 of the pairs), so the pairs cannot be verified; make the targets again.");
+        if (meta.Sha256 != Checksum(a, b))
             throw new InputException($"--targets {path}: the pairs do not match the checksum in its meta (damaged or edited file); make the targets again.");
         return new TargetsFile(a, b, x0.Shape[0], atoms, scale, meta);
     }

@@ -29,26 +29,23 @@ internal static class CoordinateData
     /// <summary>The map fitted to <see cref="AldpTrain"/>.</summary>
     public static InternalCoordinateMap AldpMap => AldpMapLazy.Value;
 
-    private static readonly Dictionary<string, InternalCoordinateMap> Fitted = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<InternalCoordinateMap>> Maps = new();
 
     /// <summary>
-    /// A map fitted to <see cref="AldpFrames"/> frames (every 10th) of a system's shipped training set; aldp's is
-    /// <see cref="AldpMap"/>.
+    /// A map fitted to <paramref name="system"/>'s shipped training frames (<see cref="AldpMap"/> for aldp; else every
+    /// <paramref name="stride"/>-th of the first 400·stride frames), built once per test run.
     /// </summary>
-    public static InternalCoordinateMap FittedMap(string system)
-    {
-        if (system == "aldp") return AldpMap;
-        lock (Fitted)
+    public static InternalCoordinateMap FittedMap(string system, int stride = 20) => system == "aldp" ? AldpMap :
+        Maps.GetOrAdd($"{system}/{stride}", _ => new Lazy<InternalCoordinateMap>(() =>
         {
-            if (Fitted.TryGetValue(system, out var map)) return map;
+            var topology = EnergyFixtures.System(system).Topology;
+            int per = 3 * topology.AtomCount;
             var path = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "data", system, "train.npy");
             var all = Npy.Read(path).ToDoubles();
-            var z = ZMatrix.FromTopology(EnergyFixtures.System(system).Topology);
-            int atoms = 3 * z.Atoms;
-            var frames = Enumerable.Range(0, AldpFrames).SelectMany(f => all.AsSpan(10 * f * atoms, atoms).ToArray()).ToArray();
-            return Fitted[system] = InternalCoordinateMap.Fit(z, frames, AldpFrames);
-        }
-    }
+            int frames = Math.Min(400, all.Length / per / stride);
+            var picked = Enumerable.Range(0, frames).SelectMany(f => all.AsSpan(stride * f * per, per).ToArray()).ToArray();
+            return InternalCoordinateMap.Fit(ZMatrix.FromTopology(topology), picked, frames);
+        })).Value;
 
     /// <summary>The reference structure of a system plus Gaussian noise of <paramref name="sigma"/> nm per coordinate.</summary>
     public static double[] Perturbed(string system, int frames, double sigma, int seed)

@@ -86,7 +86,8 @@ public class FlowArchitectureTests
         // Forward (sampling direction) of one non-reversed block: y_t depends on x_0..x_t only, so moving input
         // token 2 leaves outputs 0 and 1 untouched and changes output 3 (through its shift and scale).
         using var scope = NewDisposeScope();
-        var block = new AutoregressiveAffineBlock(15, channels: 16, heads: 2, transformerLayers: 1, reverse: false, scaleBound: 3);
+        using var generator = new Generator(1);
+        var block = new AutoregressiveAffineBlock(15, channels: 16, heads: 2, transformerLayers: 1, reverse: false, scaleBound: 3, generator);
         Perturb(block, 0.2, seed: 2);
         using var noGrad = no_grad();
         var x = randn([1, 15], generator: new Generator(4));
@@ -115,17 +116,13 @@ public class FlowArchitectureTests
     }
 
     [Fact]
-    public void The_seed_fixes_the_weights_and_the_global_random_state_is_restored()
+    public void The_seed_fixes_the_weights()
     {
+        // Whether the global generator is used or changed meanwhile: GlobalGeneratorTests (not run in parallel).
         using var scope = NewDisposeScope();
-        manual_seed(123);
-        var expectedNext = rand(1).item<float>();
-        manual_seed(123);
         var a = FlowArchitectures.Create("resnvp", 9, Small);
-        var afterBuild = rand(1).item<float>();
         var b = FlowArchitectures.Create("resnvp", 9, Small);
         var c = FlowArchitectures.Create("resnvp", 9, Small with { Seed = 8 });
-        Assert.Equal(expectedNext, afterBuild);
 
         var pa = a.parameters().Select(ToDoubles).SelectMany(v => v).ToArray();
         var pb = b.parameters().Select(ToDoubles).SelectMany(v => v).ToArray();

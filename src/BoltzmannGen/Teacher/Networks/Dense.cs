@@ -7,7 +7,7 @@ namespace BoltzmannGen.Teacher.Networks;
 /// <summary>
 /// A linear layer y = x Wᵀ + b whose weights are drawn from the caller's generator (PyTorch's default
 /// U(−1/√in, 1/√in), times <c>gain</c>), never from torch's process-wide generator: building a velocity network
-/// neither depends on nor disturbs the global random state (other threads may be seeding it to build flows).
+/// neither depends on nor disturbs the global random state (other threads may be drawing from it).
 /// Saved parameters are named <c>weight</c> (out, in) and <c>bias</c> (out), as nn.Linear names them.
 /// </summary>
 public sealed class Dense : nn.Module<Tensor, Tensor>

@@ -12,7 +12,7 @@ namespace BoltzmannGen.Tests.Teacher.Networks;
 /// </summary>
 public class VelocityNetworkTests
 {
-    private static readonly VelocityHyperparameters Small = new() { Layers = 3, Hidden = 16, TimeEmbedding = 8, Seed = 5 };
+    internal static readonly VelocityHyperparameters Small = new() { Layers = 3, Hidden = 16, TimeEmbedding = 8, Seed = 5 };
 
     // A chain 0-1-2-3-4 over two residues; atoms 1 and 2 share a type.
     internal static AtomFeatures Toy() => new([0, 1, 1, 2, 0], [0, 0, 1, 1, 1], [(0, 1), (1, 2), (2, 3), (3, 4)]);
@@ -203,12 +203,10 @@ public class VelocityNetworkTests
     }
 
     [Fact]
-    public void Same_seed_gives_the_same_weights_and_construction_leaves_the_global_generator_alone()
+    public void Same_seed_gives_the_same_weights()
     {
-        using var state = get_rng_state();
+        // That construction leaves the global generator alone: GlobalGeneratorTests (not run in parallel).
         using var a = new EgnnVelocity(Toy(), Small);
-        using var after = get_rng_state();
-        Assert.Equal(Doubles(state), Doubles(after));
         using var b = new EgnnVelocity(Toy(), Small);
         using var c = new EgnnVelocity(Toy(), Small with { Seed = 6 });
         var pa = a.parameters().Select(Doubles).ToArray();
