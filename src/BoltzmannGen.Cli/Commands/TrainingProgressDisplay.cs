@@ -16,7 +16,7 @@ internal static class TrainingProgressDisplay
         {
             train(new SynchronousProgress<TrainingProgress>(p =>
             {
-                if (p.ValidationLoss is not null || p.Step % (logEvery * 10) == 0) Console.WriteLine($"{title}: {Line(p)}");
+                if (p.ValidationLoss is not null || p.Step % (logEvery * 10) == 0) Console.WriteLine($"{title}: {Line(p)}{Eta(p)}");
             }));
             return;
         }
@@ -30,6 +30,14 @@ internal static class TrainingProgressDisplay
                     task.Description = Markup.Escape($"{title}: {Line(p)}");
                 }));
             });
+    }
+
+    // A log file has no live bar, so each line says how long is left at the recent speed.
+    private static string Eta(TrainingProgress p)
+    {
+        if (!(p.StepsPerSecond > 0) || p.Step >= p.TotalSteps) return "";
+        var left = TimeSpan.FromSeconds((p.TotalSteps - p.Step) / p.StepsPerSecond);
+        return $" ETA {(int)left.TotalHours:00}:{left.Minutes:00}:{left.Seconds:00}";
     }
 
     public static string Line(TrainingProgress p) =>
