@@ -17,9 +17,7 @@ public sealed class FineTuneLog : IDisposable
 
     public FineTuneLog(string path, int resumeFromStep)
     {
-        var kept = new List<string>();
-        if (resumeFromStep > 0 && File.Exists(path))
-            kept.AddRange(File.ReadAllLines(path).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out int s) && s <= resumeFromStep));
+        var kept = Training.TrainingLog.RowsUpTo(path, resumeFromStep);
         _writer = new StreamWriter(path, append: false) { AutoFlush = true };
         _writer.WriteLine(Header);
         foreach (var line in kept) _writer.WriteLine(line);

@@ -18,13 +18,17 @@ public sealed class TrainingLog : IDisposable
 
     public TrainingLog(string path, int resumeFromStep)
     {
-        var kept = new List<string>();
-        if (resumeFromStep > 0 && File.Exists(path))
-            kept.AddRange(File.ReadAllLines(path).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out int s) && s <= resumeFromStep));
+        var kept = RowsUpTo(path, resumeFromStep);
         _writer = new StreamWriter(path, append: false) { AutoFlush = true };
         _writer.WriteLine(Header);
         foreach (var line in kept) _writer.WriteLine(line);
     }
+
+    /// <summary>The data rows of a step-keyed CSV log (step in the first column) up to <paramref name="step"/>: what a resume keeps.</summary>
+    public static List<string> RowsUpTo(string path, int step) =>
+        step > 0 && File.Exists(path)
+            ? File.ReadAllLines(path).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out int s) && s <= step).ToList()
+            : [];
 
     public void Write(TrainingLogRow r)
     {
