@@ -87,6 +87,7 @@ public sealed class ReweightCommand : Command<ReweightCommand.Settings>
         table.AddRow("mirror images reflected", $"{result.ReflectedCount:N0}");
         table.AddRow("invalid (bonds/chirality)", $"{result.InvalidCount:N0}");
         table.AddRow("non-finite energy", $"{result.NonFiniteEnergyCount:N0}");
+        table.AddRow("non-finite log q (invalid)", $"{result.NonFiniteLogQCount:N0}");
         table.AddRow("ESS", $"{result.Weights.EffectiveSampleSize:F1}");
         table.AddRow("ESS fraction", $"{result.Weights.EffectiveSampleFraction:P3}");
         if (clipped is not null)

@@ -14,6 +14,9 @@ public sealed record ReweightResult(
 
     public int NonFiniteEnergyCount => EnergiesKJ.Count(e => !double.IsFinite(e));
 
+    /// <summary>Samples whose log q is NaN or ±∞ (a broken proposal density): invalid, weight 0.</summary>
+    public int NonFiniteLogQCount { get; init; }
+
     /// <summary>Samples that failed the bond/chirality check (after reflecting mirror images).</summary>
     public int InvalidCount => Valid.Count(v => !v);
 
@@ -58,11 +61,15 @@ public sealed class Reweighting
 
         var check = new ValidityCheck(_system.Topology, _system.ReferencePositions);
         var valid = new bool[logQ.Count];
-        Parallel.For(0, logQ.Count, i => valid[i] = check.IsValid(x.AsSpan(i * per, per)));
+        // A sample without a finite log q has no importance weight: it is not a valid proposal either.
+        Parallel.For(0, logQ.Count, i => valid[i] = double.IsFinite(logQ[i]) && check.IsValid(x.AsSpan(i * per, per)));
 
         using var energy = PotentialEnergy.For(_system, _energyOptions);
         var energies = energy.EvaluateInChunks(x, progress: progress, cancellation: cancellation).Energies;
         var reduced = Array.ConvertAll(energies, e => e / energy.KT);
-        return new ReweightResult(x, energies, energy.KT, valid, reflected, ImportanceWeights.From(reduced, logQ, valid));
+        return new ReweightResult(x, energies, energy.KT, valid, reflected, ImportanceWeights.From(reduced, logQ, valid))
+        {
+            NonFiniteLogQCount = logQ.Count(l => !double.IsFinite(l)),
+        };
     }
 }

@@ -45,6 +45,26 @@ public class ReweightingTests
     }
 
     [Fact]
+    public void A_sample_with_a_nan_or_infinite_log_q_is_invalid_with_zero_weight_and_counted()
+    {
+        var system = EnergyFixtures.System("aldp");
+        var frames = EnergyFixtures.Frames("aldp");
+        var logQ = new double[frames.Count];
+        logQ[0] = double.NaN;
+        logQ[1] = double.PositiveInfinity;
+
+        var result = new Reweighting(system, TwoThreads).Run(frames.Positions, logQ);
+
+        Assert.False(result.Valid[0]);
+        Assert.False(result.Valid[1]);
+        Assert.True(result.Valid.Skip(2).All(v => v));
+        Assert.Equal(2, result.NonFiniteLogQCount);
+        Assert.Equal(2, result.InvalidCount);
+        Assert.True(double.IsNegativeInfinity(result.Weights.LogWeights[0]));
+        Assert.True(double.IsNegativeInfinity(result.Weights.LogWeights[1]));
+    }
+
+    [Fact]
     public void A_broken_frame_gets_zero_weight_and_still_counts()
     {
         var system = EnergyFixtures.System("aldp");
