@@ -18,11 +18,11 @@ public class PipelinePlanTests
     public void A_changed_option_reruns_its_stage_and_everything_downstream_only()
     {
         var before = Hashes();
-        Assert.Equal(["teacher", "targets", "flow", "sample", "reweight", "report"], before.Keys);
+        Assert.Equal(["teacher", "targets", "flow", "finetune", "sample", "reweight", "report"], before.Keys);
         var after = Hashes("flow.steps=21");
         Assert.Equal(before["teacher"], after["teacher"]);
         Assert.Equal(before["targets"], after["targets"]);
-        foreach (var stage in new[] { "flow", "sample", "reweight", "report" }) Assert.NotEqual(before[stage], after[stage]);
+        foreach (var stage in new[] { "flow", "finetune", "sample", "reweight", "report" }) Assert.NotEqual(before[stage], after[stage]);
         var teacher = Hashes("teacher.hidden=17");
         Assert.All(before.Keys, stage => Assert.NotEqual(before[stage], teacher[stage]));
         Assert.Equal(before, Hashes()); // deterministic
@@ -31,8 +31,8 @@ public class PipelinePlanTests
     [Fact]
     public void Mle_skips_teacher_and_targets_and_ot_skips_the_teacher()
     {
-        Assert.Equal(["flow", "sample", "reweight", "report"], Hashes("flow.objective=mle").Keys);
-        Assert.Equal(["targets", "flow", "sample", "reweight", "report"], Hashes("targets.kind=ot").Keys);
+        Assert.Equal(["flow", "sample", "reweight", "report"], Hashes("flow.objective=mle", "finetune.enabled=false").Keys);
+        Assert.Equal(["targets", "flow", "finetune", "sample", "reweight", "report"], Hashes("targets.kind=ot").Keys);
     }
 
     [Fact]
@@ -45,6 +45,35 @@ public class PipelinePlanTests
         var args = targets.Arguments.ToList();
         Assert.Equal(train.ToString(System.Globalization.CultureInfo.InvariantCulture), args[args.IndexOf("--pairs") + 1]);
         Assert.Contains("capped", targets.Description);
+    }
+
+    [Fact]
+    public void Fine_tuning_runs_after_the_flow_and_feeds_sampling_and_the_report()
+    {
+        var config = RunConfig.Load(Smoke, []);
+        var stages = PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "aldp"), null);
+        var finetune = stages.Single(s => s.Name == "finetune");
+        Assert.Equal("/tmp/run/flow", finetune.Arguments[finetune.Arguments.ToList().IndexOf("--model") + 1]);
+        foreach (var name in new[] { "sample", "report" })
+        {
+            var args = stages.Single(s => s.Name == name).Arguments.ToList();
+            Assert.Equal("/tmp/run/finetuned", args[args.IndexOf("--model") + 1]);
+        }
+        // A fine-tuning option reruns fine-tuning and what follows, never the flow.
+        var before = Hashes();
+        var after = Hashes("finetune.steps=5");
+        Assert.Equal(before["flow"], after["flow"]);
+        foreach (var stage in new[] { "finetune", "sample", "reweight", "report" }) Assert.NotEqual(before[stage], after[stage]);
+        Assert.DoesNotContain("finetune", Hashes("finetune.enabled=false").Keys);
+    }
+
+    [Fact]
+    public void A_bad_fine_tuning_option_is_refused_when_the_config_is_read_before_any_stage()
+    {
+        Assert.Contains("unknown key 'stepz'", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["finetune.stepz=5"])).Message);
+        Assert.Contains("every objective weight is zero",
+            Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["finetune.reweighted_ml=0", "finetune.reverse_kl=0"])).Message);
+        Assert.Contains("finetune.enabled", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["finetune.enabled=maybe"])).Message);
     }
 
     [Fact]
