@@ -56,6 +56,9 @@ public sealed class FineTuneObjective
         if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues);
         if (_config.Fort > 0) loss = loss + _config.Fort * _anchor!.Loss(model, _config.FortBatchSize, generator).to(float64);
         Record(scored, logQValues);
+        // A batch with nothing to learn from (every sample invalid, no other term) still returns a differentiable
+        // zero, so the step is a no-op instead of a failed backward pass.
+        if (!loss.requires_grad) loss = loss + model.parameters().Select(p => (p * 0).sum().to(float64)).Aggregate((a, b) => a + b);
         return loss;
     }
 
@@ -111,12 +114,13 @@ public sealed class FineTuneObjective
     private Tensor ReweightedMl(BoltzmannFlow model, Tensor latent, ScoredBatch scored, double[] logQValues)
     {
         var w = SelfNormalisedWeights(scored.Reduced, logQValues, scored.Valid, _config.WeightClip);
-        if (w.All(v => v == 0)) return zeros([], float64, model.Device);
-        var normalised = tensor(w, float64).to(model.Device);
-        var logDensity = model.LatentLogDensity(latent);
-        // Zero-weight samples may have any log q; keep them out of the sum before they can make it NaN.
-        var safe = where(normalised > 0, logDensity, zeros_like(logDensity));
-        return -(normalised * safe).sum() / model.Dimension;
+        // Only weighted samples enter the inverse pass: a broken one could hold values whose derivatives are
+        // infinite, and a zero upstream gradient times an infinite local one is NaN.
+        var used = Enumerable.Range(0, w.Length).Where(i => w[i] > 0).Select(i => (long)i).ToArray();
+        if (used.Length == 0) return zeros([], float64, model.Device);
+        var index = tensor(used, device: model.Device);
+        var normalised = tensor(used.Select(i => w[i]).ToArray(), float64).to(model.Device);
+        return -(normalised * model.LatentLogDensity(latent.index_select(0, index))).sum() / model.Dimension;
     }
 
     private void Record(ScoredBatch scored, double[] logQValues)

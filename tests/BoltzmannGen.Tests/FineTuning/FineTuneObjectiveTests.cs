@@ -118,6 +118,21 @@ public class FineTuneObjectiveTests
     }
 
     [Fact]
+    public void A_batch_where_every_sample_is_invalid_gives_a_zero_gradient_not_a_failed_backward_pass()
+    {
+        var target = new GaussianTarget(Atoms, GaussianTarget.CentredTemplate(Atoms), [1, 1, 1]);
+        for (int i = 0; i < 16; i++) target.Poison[i] = double.NaN;
+        var model = Flow(6);
+        var objective = new FineTuneObjective(target, Config(0, 1) with { BatchSize = 16 }, null);
+        using var g = new Generator(9);
+        var loss = objective.Loss(model, g);
+        Assert.Equal(0.0, loss.item<double>());
+        loss.backward();
+        foreach (var (name, p) in model.named_parameters())
+            Assert.True(p.grad is not null && p.grad.abs().max().to(float64).item<double>() == 0, $"gradient of {name} should be exactly zero");
+    }
+
+    [Fact]
     public void Invalid_and_non_finite_samples_get_no_weight_and_the_top_weights_are_clipped()
     {
         double[] reduced = [1.0, double.NaN, double.PositiveInfinity, 2.0, 0.5, 3.0];
