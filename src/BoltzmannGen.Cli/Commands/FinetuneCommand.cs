@@ -93,6 +93,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
             anchor = (tensor(targets.X0, [targets.Pairs, system.AtomCount, 3]), tensor(targets.X1, [targets.Pairs, system.AtomCount, 3]));
         }
 
+        using var writer = OutputPath.Lock(settings.Out, context);
         var request = new FineTuneRequest(settings.Model, settings.Out, system, config, validation, anchor, settings.Resume,
                                           settings.ToOptions() with { Threads = config.EnergyThreads });
         FineTuneResult result = null!;

@@ -80,6 +80,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
             Hyperparameters = TeacherTrainer.Hyperparameters(config), Coordinates = config.Coordinates,
             InternalCoordinates = map is null ? null : map.ToJsonNode(),
         };
+        using var writer = OutputPath.Lock(settings.Out, context);
         var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
         // The scale and the map come from the MD frames as they are; only what the teacher learns from is biased.
         var (learned, phiPositive) = PhiPositiveOversampling.Expand(train, system.Topology, config.PhiPositiveWeight);

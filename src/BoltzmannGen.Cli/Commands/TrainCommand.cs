@@ -100,6 +100,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             int n = Math.Min(val.Count, config.Arch == "tarflow" ? 256 : 2048); // tarflow's log q is sequential over tokens
             return tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
         };
+        using var writer = OutputPath.Lock(settings.Out, context);
         var trainer = new FlowTrainer(settings.Out, config, info, validationFrames);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

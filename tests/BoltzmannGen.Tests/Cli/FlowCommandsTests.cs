@@ -314,4 +314,26 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Equal(2, bad.Code);
         Assert.Contains("--align", bad.Error);
     }
+
+    [Fact]
+    public void Two_trainings_into_one_folder_at_once_the_second_is_refused_by_name_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        string model = dir.File("m");
+        string[] args = ["train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", run.Targets, "--out", model,
+            "--device", "cpu", "--forcefields", ForceFields, "layers=1", "hidden=8", "batch_size=8"];
+        using var first = BgenProcess.Start([.. args, "--steps", "1000000"]);
+        string config = Path.Combine(model, ModelDirectory.ConfigFile);
+        // Written under its lock, once, and read here only when complete.
+        first.WaitUntil(() => File.Exists(config) && File.ReadAllText(config).Contains("steps: 1000000"), "the first training's config.yaml");
+        string firstConfig = File.ReadAllText(config);
+
+        var second = BgenProcess.Run([.. args, "--steps", "10"]);
+        Assert.Equal(2, second.Code);
+        string line = Assert.Single(second.Error.Trim().Split('\n'));
+        Assert.StartsWith($"error: {model} is being written by another bgen process (pid {first.Id}: bgen train --system aldp", line);
+        Assert.Contains("--steps 1000000", line);
+        Assert.Equal(firstConfig, File.ReadAllText(config));
+        first.KillHard();
+    }
 }
