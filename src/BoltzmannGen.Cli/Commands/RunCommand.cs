@@ -126,7 +126,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         {
             try
             {
-                return BgenApp.Run(args.ToArray(), errors);
+                return BgenApp.RunStage(args.ToArray(), errors);
             }
             catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= MaxRetries && e.Message.Contains("Scalar", StringComparison.Ordinal))
             {
