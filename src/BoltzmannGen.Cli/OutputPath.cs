@@ -16,6 +16,13 @@ public static class OutputPath
             throw new InputException($"{option} {path}: the folder {dir} does not exist.");
     }
 
+    /// <summary>An output folder must not be an existing file (it would fail only when the first file is written).</summary>
+    public static void CheckFolder(string path, string option, string what)
+    {
+        if (File.Exists(path))
+            throw new InputException($"{option} {path} is a file; give a folder for {what}.");
+    }
+
     /// <summary>
     /// The exclusive writer lock of an output for the rest of the command (docs/design.md §5.8): a second bgen
     /// process writing the same path is refused at once, naming this one's pid and command line.

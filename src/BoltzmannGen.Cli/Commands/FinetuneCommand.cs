@@ -75,7 +75,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         var info = ModelDirectory.ReadInfo(settings.Model);
         var catalog = settings.ForceFields is null ? BoltzmannGen.Systems.SystemCatalog.Default() : new BoltzmannGen.Systems.SystemCatalog(settings.ForceFields);
         var system = catalog.Get(settings.System ?? info.System);
-        if (File.Exists(settings.Out)) throw new InputException($"--out {settings.Out} is a file; give a folder for the fine-tuned model.");
+        OutputPath.CheckFolder(settings.Out, "--out", "the fine-tuned model");
 
         Tensor? validation = null;
         if (settings.Data is not null)

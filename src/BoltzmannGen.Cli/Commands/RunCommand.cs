@@ -70,6 +70,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         var system = catalog.Get(config.System);
         string preset = settings.Config is null ? settings.Preset : Path.GetFileNameWithoutExtension(configPath);
         string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
+        OutputPath.CheckFolder(run, "--out", "the run");
         // The run folder's writer lock; each stage takes its own output's as well (locks are per path).
         using var writer = OutputPath.Lock(run, context);
         Directory.CreateDirectory(run);

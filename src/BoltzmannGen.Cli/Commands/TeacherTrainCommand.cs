@@ -65,6 +65,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         if (settings.Coupling is not null) overrides.Add($"coupling={settings.Coupling}");
         if (settings.Device is not null) overrides.Add($"device={settings.Device}");
         var config = TeacherConfig.Load(settings.Config, overrides);
+        OutputPath.CheckFolder(settings.Out, "--out", "the teacher");
         var system = settings.LoadSystem();
         var dataset = ReferenceDataset.Load(settings.Data, system);
         TrainCommand.RejectNonFinite(dataset);

@@ -65,6 +65,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (settings.Steps is not null) overrides.Add($"steps={settings.Steps}");
         if (settings.Device is not null) overrides.Add($"device={settings.Device}");
         var config = TrainingConfig.Load(settings.Config, overrides);
+        OutputPath.CheckFolder(settings.Out, "--out", "the model");
         if (!FlowArchitectures.Names.Contains(config.Arch))
             throw new InputException($"--arch {config.Arch} is unknown; known architectures: {string.Join(", ", FlowArchitectures.Names)}.");
         if (config.Arch == "tarflow" && config.Objective == "mle" && config.BatchSize > 128)
