@@ -4,13 +4,29 @@ using Spectre.Console.Cli;
 
 namespace BoltzmannGen.Cli;
 
-/// <summary>The `bgen` command tree. Bad input and OpenMM errors end in one red line and exit code 2, never a stack trace.</summary>
+/// <summary>
+/// The `bgen` command tree. Bad input and OpenMM errors end in one line and exit code 2; anything else (a bug) in one
+/// "internal error" line and exit code 1, its details in a crash log; never a stack trace.
+/// </summary>
 public static class BgenApp
 {
     public const int InputError = 2;
+    public const int InternalError = 1;
+    public const int Interrupted = 130;
+
+    /// <summary>Set to 1 to have an internal error's full text on stderr as well as in its crash log.</summary>
+    public const string VerboseVariable = "BGEN_VERBOSE";
 
     /// <param name="errors">Where the one-line error goes (stderr by default; tests pass a StringWriter).</param>
-    public static int Run(string[] args, TextWriter? errors = null)
+    public static int Run(string[] args, TextWriter? errors = null) =>
+        Guard(args, errors ?? Console.Error, Environment.GetEnvironmentVariable(VerboseVariable) == "1", () => RunStage(args, errors));
+
+    /// <summary>
+    /// Runs a command as <see cref="Run"/> does but lets exceptions that are not user errors propagate: `bgen run`
+    /// calls its stages this way, to continue a stage killed by a known libtorch race from its checkpoint; whatever it
+    /// cannot handle reaches its own <see cref="Run"/>.
+    /// </summary>
+    public static int RunStage(string[] args, TextWriter? errors = null)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -97,6 +113,65 @@ public static class BgenApp
             return InputError;
         }
     }
+
+    /// <summary>
+    /// The CLI boundary: runs <paramref name="body"/>; an exception that escapes it (not a user error, which
+    /// <see cref="RunStage"/> already turned into exit code 2) becomes one line, "error: internal error: MESSAGE —
+    /// please report it; details in LOG", and exit code 1. LOG ($TMPDIR/bgen-crash-TIME-PID.log) holds the command
+    /// line and the full exception; with <paramref name="verbose"/> it is printed to <paramref name="errors"/> too.
+    /// A cancellation that escapes a command ends with exit code 130, like those the commands handle.
+    /// </summary>
+    public static int Guard(string[] args, TextWriter errors, bool verbose, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            errors.WriteLine($"error: {OneLine(e.Message)}");
+            return InputError;
+        }
+        catch (OperationCanceledException)
+        {
+            errors.WriteLine("stopped.");
+            return Interrupted;
+        }
+        catch (Exception e)
+        {
+            string details = CrashLog(args, e, out string? where);
+            errors.WriteLine($"error: internal error: {OneLine(e.Message)} — please report it; " +
+                             (where is null ? "no crash log could be written, details follow" : $"details in {where}"));
+            if (verbose || where is null) errors.WriteLine(details);
+            return InternalError;
+        }
+    }
+
+    /// <summary>Writes the crash log; returns its text, and its path in <paramref name="path"/> (null if it could not be written).</summary>
+    private static string CrashLog(string[] args, Exception e, out string? path)
+    {
+        var now = DateTime.UtcNow;
+        string details = $"bgen {string.Join(" ", args)}\n" +
+                         $"time: {now.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture)}\n" +
+                         $"pid: {Environment.ProcessId}\n" +
+                         $"version: {typeof(BgenApp).Assembly.GetName().Version}, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}\n\n" +
+                         e;
+        try
+        {
+            path = Path.Combine(Path.GetTempPath(),
+                $"bgen-crash-{now.ToString("yyyyMMdd-HHmmss-fff", System.Globalization.CultureInfo.InvariantCulture)}-{Environment.ProcessId}.log");
+            File.AppendAllText(path, details + "\n");
+        }
+        catch (Exception) // the report must not fail on a full or read-only temporary folder
+        {
+            path = null;
+        }
+        return details;
+    }
+
+    /// <summary>The first non-empty line (libtorch's messages run to many lines).</summary>
+    private static string OneLine(string message) =>
+        message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "(no message)";
 
     private static bool IsUserError(Exception e) =>
         e is InputException or OpenMMSharp.OpenMMException or CommandParseException or CommandRuntimeException

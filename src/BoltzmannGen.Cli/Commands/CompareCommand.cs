@@ -25,6 +25,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPath.CheckFolder(settings.Out, "--out", "the comparison");
         var runs = new List<RunReport>();
         foreach (var path in settings.Reports)
         {

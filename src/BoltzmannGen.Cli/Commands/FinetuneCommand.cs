@@ -75,7 +75,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         var info = ModelDirectory.ReadInfo(settings.Model);
         var catalog = settings.ForceFields is null ? BoltzmannGen.Systems.SystemCatalog.Default() : new BoltzmannGen.Systems.SystemCatalog(settings.ForceFields);
         var system = catalog.Get(settings.System ?? info.System);
-        if (File.Exists(settings.Out)) throw new InputException($"--out {settings.Out} is a file; give a folder for the fine-tuned model.");
+        OutputPath.CheckFolder(settings.Out, "--out", "the fine-tuned model");
 
         Tensor? validation = null;
         if (settings.Data is not null)
@@ -93,6 +93,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
             anchor = (tensor(targets.X0, [targets.Pairs, system.AtomCount, 3]), tensor(targets.X1, [targets.Pairs, system.AtomCount, 3]));
         }
 
+        using var writer = OutputPath.Lock(settings.Out, context);
         var request = new FineTuneRequest(settings.Model, settings.Out, system, config, validation, anchor, settings.Resume,
                                           settings.ToOptions() with { Threads = config.EnergyThreads });
         FineTuneResult result = null!;

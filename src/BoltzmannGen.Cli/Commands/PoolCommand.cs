@@ -26,6 +26,15 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // The dataset's writer lock (beside it: pooling replaces the folder as a whole), so that two pools, or a pool and
+        // a simulate, cannot both read the old dataset and each replace it with their own additions.
+        using (Directory.Exists(settings.Into) ? OutputPath.Lock(settings.Into, context) : null)
+            Pool(settings);
+        return 0;
+    }
+
+    private static void Pool(Settings settings)
+    {
         var dataset = DatasetPool.Add(settings.Into, settings.Runs);
         var m = dataset.Meta;
         int frames = dataset.Pooled().Count;
@@ -44,7 +53,6 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
             table.AddRow("[bold]all[/]", "", "", I(frames), name, p.Mean.ToString("F4", CultureInfo.InvariantCulture),
                 p.StandardError.ToString("F4", CultureInfo.InvariantCulture), DeltaF(p.Mean));
         AnsiConsole.Write(table);
-        return 0;
     }
 
     private static string I(int v) => v.ToString("N0", CultureInfo.InvariantCulture);

@@ -64,6 +64,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var system = settings.LoadSystem();
+        OutputPath.CheckFolder(settings.Out, "--out", "the report");
         var samples = SampleFile.Read(settings.Samples, system.AtomCount);
         var reference = ReferenceDataset.Load(settings.Reference, system);
         var timings = new Dictionary<string, double>();

@@ -70,6 +70,9 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         var system = catalog.Get(config.System);
         string preset = settings.Config is null ? settings.Preset : Path.GetFileNameWithoutExtension(configPath);
         string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
+        OutputPath.CheckFolder(run, "--out", "the run");
+        // The run folder's writer lock; each stage takes its own output's as well (locks are per path).
+        using var writer = OutputPath.Lock(run, context);
         Directory.CreateDirectory(run);
 
         var stages = PipelinePlan.Build(config, run, Path.Combine(repository, "data", system.Name), settings.ForceFields);
@@ -96,7 +99,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             var args = stage.Arguments.ToList();
             bool resume = stage.Resumable && ledger.Started(stage.Name)?.Hash == stage.Hash && HasCheckpoint(stage);
             if (resume) args.Add("--resume");
-            else foreach (var output in stage.Outputs) Remove(output);
+            else foreach (var output in stage.Outputs) Remove(output, context);
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(stage.CommandLine)}{(resume ? " --resume" : "")}[/]");
             ledger.MarkStarted(stage.Name, stage.Hash);
             var stageClock = Stopwatch.StartNew();
@@ -124,7 +127,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         {
             try
             {
-                return BgenApp.Run(args.ToArray(), errors);
+                return BgenApp.RunStage(args.ToArray(), errors);
             }
             catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= MaxRetries && e.Message.Contains("Scalar", StringComparison.Ordinal))
             {
@@ -133,7 +136,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
                 // Continue from a checkpoint when one was written; before the first one, start the stage again.
                 args.Remove("--resume");
                 if (HasCheckpoint(stage)) args.Add("--resume");
-                else foreach (var output in stage.Outputs) Remove(output);
+                else foreach (var output in stage.Outputs) Remove(output, null);
             }
         }
     }
@@ -155,8 +158,15 @@ public sealed class RunCommand : Command<RunCommand.Settings>
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
-    private static void Remove(string path)
+    /// <summary>
+    /// Deletes a stale stage output, under its writer lock when <paramref name="context"/> is given: an output another
+    /// process is writing (a `bgen train --out` of the same folder) is refused by name, not deleted under it. The lock
+    /// is released at once; the stage takes it again.
+    /// </summary>
+    private static void Remove(string path, CommandContext? context)
     {
+        if (!File.Exists(path) && !Directory.Exists(path)) return;
+        using var writer = context is null ? null : OutputPath.Lock(path, context);
         if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
         else if (File.Exists(path)) File.Delete(path);
     }

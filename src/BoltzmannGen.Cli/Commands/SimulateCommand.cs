@@ -91,6 +91,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
             AnsiConsole.MarkupLine($"[yellow]note: the dataset will be at {temperatures[0]} K; {system.Name} is defined at {system.TemperatureK} K.[/]");
 
         string work = Path.Combine(settings.Out, ".partial");
+        using var writer = OutputPath.Lock(settings.Out, context);
         if (ReferenceDataset.Exists(settings.Out) && !settings.Force)
             throw new InputException($"{settings.Out} already holds a dataset; pass --force to replace it.");
         PrepareOutput(settings, work);

@@ -96,13 +96,17 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
-        settings.Kind == "reflow" ? Reflow(settings, cancellationToken) : OptimalTransport(settings, cancellationToken);
-
-    private static int Reflow(Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");
+        // The file's writer lock; reflow's chunks in OUT.partial are covered by it too.
+        using var writer = OutputPath.Lock(settings.Out, context);
+        return settings.Kind == "reflow" ? Reflow(settings, system, cancellationToken) : OptimalTransport(settings, system, cancellationToken);
+    }
+
+    private static int Reflow(Settings settings, BoltzmannGen.Systems.PeptideSystem system, CancellationToken cancellationToken)
+    {
         var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, FlowTrainer.ResolveDevice(settings.Device));
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps };
         try { options.Validate(); }
@@ -141,10 +145,8 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         return 0;
     }
 
-    private static int OptimalTransport(Settings settings, CancellationToken cancellationToken)
+    private static int OptimalTransport(Settings settings, BoltzmannGen.Systems.PeptideSystem system, CancellationToken cancellationToken)
     {
-        var system = settings.LoadSystem();
-        OutputPath.CheckWritable(settings.Out, "--out");
         var dataset = ReferenceDataset.Load(settings.Data, system);
         var train = dataset.Split("train");
         if (settings.Pairs > train.Count)

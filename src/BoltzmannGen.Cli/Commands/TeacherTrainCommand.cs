@@ -65,6 +65,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         if (settings.Coupling is not null) overrides.Add($"coupling={settings.Coupling}");
         if (settings.Device is not null) overrides.Add($"device={settings.Device}");
         var config = TeacherConfig.Load(settings.Config, overrides);
+        OutputPath.CheckFolder(settings.Out, "--out", "the teacher");
         var system = settings.LoadSystem();
         var dataset = ReferenceDataset.Load(settings.Data, system);
         TrainCommand.RejectNonFinite(dataset);
@@ -80,6 +81,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
             Hyperparameters = TeacherTrainer.Hyperparameters(config), Coordinates = config.Coordinates,
             InternalCoordinates = map is null ? null : map.ToJsonNode(),
         };
+        using var writer = OutputPath.Lock(settings.Out, context);
         var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
         // The scale and the map come from the MD frames as they are; only what the teacher learns from is biased.
         var (learned, phiPositive) = PhiPositiveOversampling.Expand(train, system.Topology, config.PhiPositiveWeight);

@@ -65,6 +65,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (settings.Steps is not null) overrides.Add($"steps={settings.Steps}");
         if (settings.Device is not null) overrides.Add($"device={settings.Device}");
         var config = TrainingConfig.Load(settings.Config, overrides);
+        OutputPath.CheckFolder(settings.Out, "--out", "the model");
         if (!FlowArchitectures.Names.Contains(config.Arch))
             throw new InputException($"--arch {config.Arch} is unknown; known architectures: {string.Join(", ", FlowArchitectures.Names)}.");
         if (config.Arch == "tarflow" && config.Objective == "mle" && config.BatchSize > 128)
@@ -100,6 +101,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             int n = Math.Min(val.Count, config.Arch == "tarflow" ? 256 : 2048); // tarflow's log q is sequential over tokens
             return tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
         };
+        using var writer = OutputPath.Lock(settings.Out, context);
         var trainer = new FlowTrainer(settings.Out, config, info, validationFrames);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -90,5 +90,24 @@ public sealed record TrainingConfig
         if (Coordinates is not ("cartesian" or "internal")) throw new InputException($"coordinates '{Coordinates}' is unknown; use cartesian or internal.");
         if (Keep is not ("best" or "last")) throw new InputException($"keep '{Keep}' is unknown; use best or last.");
         if (Scale < 0) throw new InputException("scale must be positive, or 0 to take it from the data.");
+        // The flow's shape (the keys its architecture reads), checked here so that a bad value is a named error
+        // before anything is written.
+        if (Arch is "nsf" or "resnvp")
+        {
+            if (Layers < 1) throw new InputException($"layers must be at least 1 (got {Layers}).");
+            if (Hidden < 1) throw new InputException($"hidden must be at least 1 (got {Hidden}).");
+        }
+        if (Arch == "nsf")
+        {
+            if (Bins < 1) throw new InputException($"bins must be at least 1 (got {Bins}).");
+            if (!(TailBound > 0) || double.IsInfinity(TailBound)) throw new InputException($"tail_bound must be positive and finite (got {TailBound.ToString(CultureInfo.InvariantCulture)}).");
+        }
+        if (Arch == "tarflow")
+        {
+            if (Blocks < 1) throw new InputException($"blocks must be at least 1 (got {Blocks}).");
+            if (Channels < 1 || Heads < 1 || Channels % Heads != 0)
+                throw new InputException($"channels ({Channels}) and heads ({Heads}) must be positive, with heads dividing channels.");
+            if (TransformerLayers < 0) throw new InputException($"transformer_layers must not be negative (got {TransformerLayers}).");
+        }
     }
 }

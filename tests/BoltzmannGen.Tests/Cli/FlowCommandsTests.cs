@@ -314,4 +314,79 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Equal(2, bad.Code);
         Assert.Contains("--align", bad.Error);
     }
+
+    [Fact]
+    public void Two_trainings_into_one_folder_at_once_the_second_is_refused_by_name_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        string model = dir.File("m");
+        string[] args = ["train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", run.Targets, "--out", model,
+            "--device", "cpu", "--forcefields", ForceFields, "layers=1", "hidden=8", "batch_size=8"];
+        using var first = BgenProcess.Start([.. args, "--steps", "1000000"]);
+        string config = Path.Combine(model, ModelDirectory.ConfigFile);
+        // Written under its lock, once, and read here only when complete.
+        first.WaitUntil(() => File.Exists(config) && File.ReadAllText(config).Contains("steps: 1000000"), "the first training's config.yaml");
+        string firstConfig = File.ReadAllText(config);
+
+        var second = BgenProcess.Run([.. args, "--steps", "10"]);
+        Assert.Equal(2, second.Code);
+        string line = Assert.Single(second.Error.Trim().Split('\n'));
+        Assert.StartsWith($"error: {model} is being written by another bgen process (pid {first.Id}: bgen train --system aldp", line);
+        Assert.Contains("--steps 1000000", line);
+        Assert.Equal(firstConfig, File.ReadAllText(config));
+        first.KillHard();
+    }
+
+    [Theory]
+    [InlineData("layers=0", "layers must be at least 1 (got 0)")]
+    [InlineData("bins=0", "bins must be at least 1 (got 0)")]
+    [InlineData("tail_bound=0", "tail_bound must be positive")]
+    [InlineData("hidden=-1", "hidden must be at least 1 (got -1)")]
+    public void A_flow_shape_that_cannot_be_built_is_refused_by_name_before_anything_is_written(string setting, string message)
+    {
+        using var dir = new TempDir();
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", run.Targets,
+            "--out", dir.File("m"), "--steps", "2", "--device", "cpu", "--forcefields", ForceFields, setting]);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: {message}", Assert.Single(error.Trim().Split('\n')));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void Tarflow_heads_must_divide_its_channels()
+    {
+        using var dir = new TempDir();
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--objective", "fort", "--arch", "tarflow", "--targets", run.Targets,
+            "--out", dir.File("m"), "--steps", "2", "--device", "cpu", "--forcefields", ForceFields, "channels=10", "heads=4"]);
+        Assert.Equal(2, code);
+        Assert.Contains("channels (10) and heads (4)", error);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    public static TheoryData<string, string[]> CommandsWithAnOutputFolder => new()
+    {
+        { "the model", ["train", "--system", "aldp", "--targets", "{targets}", "--steps", "2"] },
+        { "the teacher", ["teacher", "train", "--system", "aldp", "--data", "{data}", "--steps", "2"] },
+        { "the fine-tuned model", ["finetune", "--model", "{model}", "--steps", "2"] },
+        { "the report", ["report", "--system", "aldp", "--samples", "{samples}", "--reference", "{data}"] },
+        { "the comparison", ["compare", "{model}"] },
+        { "the run", ["run", "--system", "aldp", "--preset", "smoke"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(CommandsWithAnOutputFolder))]
+    public void An_output_folder_naming_an_existing_file_is_refused_by_name_and_the_file_is_untouched(string what, string[] args)
+    {
+        using var dir = new TempDir();
+        string file = dir.File("taken");
+        File.WriteAllText(file, "keep me");
+        var filled = args.Select(a => a.Replace("{targets}", run.Targets).Replace("{data}", run.Data).Replace("{model}", run.Model)
+            .Replace("{samples}", run.Samples)).ToList();
+        if (filled[0] != "compare") filled.AddRange(["--forcefields", ForceFields]);
+        var (code, error) = SmallFlowRun.Run([.. filled, "--out", file]);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --out {file} is a file; give a folder for {what}.", error.Trim());
+        Assert.Equal("keep me", File.ReadAllText(file));
+        Assert.Equal(["taken"], dir.Files());
+    }
 }

@@ -167,6 +167,77 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
         Assert.InRange(positive, 0.3, 0.7);
         Assert.Equal(positive, report.BasinPopulations.Single().Md!.Value, 12);
     }
+
+    /// <summary>
+    /// A private copy of a run whose meta.json is a named pipe: a `bgen pool` reading it waits there, holding the
+    /// dataset's writer lock, until the test writes the real meta.json into the pipe (<see cref="Feed"/>).
+    /// </summary>
+    private static (string Run, string Pipe, string Meta) StalledCopy(string from, TempDir dir, string name)
+    {
+        string to = Copy(from, dir, name);
+        string pipe = Path.Combine(to, ReferenceDataset.MetaFile);
+        string meta = File.ReadAllText(pipe);
+        File.Delete(pipe);
+        using var mkfifo = System.Diagnostics.Process.Start("/usr/bin/mkfifo", [pipe])!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return (to, pipe, meta);
+    }
+
+    private static void Feed(string pipe, string text)
+    {
+        var write = Task.Run(() => File.WriteAllText(pipe, text));
+        if (write.Wait(TimeSpan.FromSeconds(120))) return;
+        using (File.OpenRead(pipe)) { } // no reader came: unblock the writer, then fail
+        Assert.Fail($"nothing read {pipe}");
+    }
+
+    [Fact]
+    public void Two_pools_into_one_dataset_at_once_one_pools_and_the_other_is_refused_by_name()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        var (stalled, pipe, meta) = StalledCopy(runs.Second, dir, "seed2");
+        string owner = dir.File(".aldp.lock.owner");
+        using var first = BgenProcess.Start("pool", "--into", into, stalled);
+        first.WaitUntil(() => File.Exists(owner), "the first pool's writer lock"); // it holds the lock, waiting on the pipe
+
+        var second = BgenProcess.Run("pool", "--into", into, runs.Second);
+        Assert.Equal(2, second.Code);
+        Assert.Equal($"error: {into} is being written by another bgen process (pid {first.Id}: bgen pool --into {into} {stalled}).", second.Error.Trim());
+
+        Feed(pipe, meta);
+        var done = first.Wait();
+        Assert.True(done.Code == 0, done.Error);
+        var pooled = ReferenceDataset.Load(into); // every checksum verified
+        Assert.Equal(2, Assert.Single(pooled.Meta.ExtraRuns!).Seed);
+        Assert.Equal(ReferenceDataset.Load(runs.Second).All().Positions, pooled.Split(ReferenceDataset.ExtraSplit).Positions);
+        Assert.Equal(ReferenceDataset.Load(runs.First).All().Positions, pooled.All().Positions);
+        Assert.False(File.Exists(owner)); // released cleanly
+        Assert.False(Directory.Exists(into + ".new"));
+    }
+
+    [Fact]
+    public void A_writer_lock_held_by_a_pool_killed_with_sigkill_is_free_again_and_the_dataset_is_as_it_was()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string metaBefore = File.ReadAllText(Path.Combine(into, ReferenceDataset.MetaFile));
+        var (stalled, _, _) = StalledCopy(runs.Second, dir, "seed2");
+        using (var first = BgenProcess.Start("pool", "--into", into, stalled))
+        {
+            first.WaitUntil(() => File.Exists(dir.File(".aldp.lock.owner")), "the pool's writer lock");
+            var refused = Assert.Throws<InputException>(() => WriterLock.Acquire(into, "bgen test"));
+            Assert.Equal($"{into} is being written by another bgen process (pid {first.Id}: bgen pool --into {into} {stalled}).", refused.Message);
+            first.KillHard();
+        }
+        Assert.True(File.Exists(dir.File(".aldp.lock"))); // left by the kill, and blocking nothing:
+        using (WriterLock.Acquire(into, "bgen test")) { }
+        Assert.Equal(metaBefore, File.ReadAllText(Path.Combine(into, ReferenceDataset.MetaFile)));
+        var (code, error) = Pool("--into", into, runs.Second);
+        Assert.True(code == 0, error);
+        Assert.Single(ReferenceDataset.Load(into).Meta.ExtraRuns!);
+    }
 }
 
 public class PopulationPoolTests

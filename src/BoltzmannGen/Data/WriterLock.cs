@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace BoltzmannGen.Data;
+
+/// <summary>
+/// The one writer of an output (a dataset, model, teacher or run folder, a targets file) for as long as the command
+/// writing it runs (docs/design.md §5.8). The lock is the kernel's, not a file's existence: opening the lock file
+/// with <see cref="FileShare.None"/> takes an advisory exclusive <c>flock</c> on Linux (a sharing lock on Windows),
+/// which the kernel drops when the process ends, however it ends, so a lock file a kill left behind blocks nothing.
+/// <para>
+/// Rule: the lock of <c>dir/name</c> is <c>dir/.name.lock</c>, beside the output, never inside it. An output that does
+/// not exist yet, a file and a folder lock alike, and the lock survives what writers do to the output itself: a pooled
+/// dataset replaced as a whole (<see cref="AtomicFolder"/>), `bgen run` deleting a stage's stale outputs. Locks are
+/// per path: one process may hold the locks of a run folder and of the stage folders inside it at once.
+/// </para>
+/// <para>
+/// The holder's pid and command line go to <c>dir/.name.lock.owner</c> (the locked file itself cannot be read by the
+/// process it refuses), written after the lock is taken and removed before it is released; a second writer is
+/// refused at once with that pid and command line. Both files are left in place or stale harmlessly.
+/// </para>
+/// </summary>
+public sealed class WriterLock : IDisposable
+{
+    // Paths this process holds: a second lock of the same path here would be refused by the OS as well (flock locks
+    // belong to open files, not processes), but this way the message says so instead of blaming "another" process.
+    private static readonly ConcurrentDictionary<string, bool> HeldHere = new(StringComparer.Ordinal);
+
+    private readonly FileStream _stream;
+    private int _released;
+
+    private WriterLock(string target, string lockPath, FileStream stream)
+    {
+        Target = target;
+        LockPath = lockPath;
+        _stream = stream;
+    }
+
+    /// <summary>Full path of the locked output.</summary>
+    public string Target { get; }
+
+    /// <summary>The file whose flock is the lock (<c>dir/.name.lock</c>).</summary>
+    public string LockPath { get; }
+
+    /// <summary>The plain-text record of the holder: "pid N" on the first line, the command line on the second.</summary>
+    public string OwnerPath => OwnerPathOf(LockPath);
+
+    /// <summary>The lock file of <paramref name="target"/>: <c>dir/.name.lock</c> beside it.</summary>
+    public static string LockPathOf(string target)
+    {
+        string full = Normalise(target);
+        string? parent = Path.GetDirectoryName(full);
+        string name = Path.GetFileName(full);
+        if (parent is null || name.Length == 0) throw new InputException($"{target}: a file system's root cannot be written as an output.");
+        return Path.Combine(parent, "." + name + ".lock");
+    }
+
+    /// <summary>
+    /// Takes the lock of <paramref name="target"/> (creating its parent folder if need be) or refuses at once with an
+    /// <see cref="InputException"/>: "TARGET is being written by another bgen process (pid N: COMMAND)".
+    /// </summary>
+    /// <param name="target">The output as the user named it (the message repeats it).</param>
+    /// <param name="command">The holder's command line, recorded for the message a second writer gets.</param>
+    public static WriterLock Acquire(string target, string command)
+    {
+        string full = Normalise(target);
+        string lockPath = LockPathOf(target);
+        if (!HeldHere.TryAdd(full, true))
+            throw new InputException($"{target} is already being written by this bgen process (pid {Environment.ProcessId}).");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (IsHeldElsewhere(e))
+            {
+                throw new InputException($"{target} is being written by another bgen process ({Holder(lockPath)}).", e);
+            }
+            var writerLock = new WriterLock(full, lockPath, stream);
+            try
+            {
+                string record = string.Create(CultureInfo.InvariantCulture,
+                    $"pid {Environment.ProcessId}\n{command.ReplaceLineEndings(" ")}\n{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n");
+                AtomicFile.Write(writerLock.OwnerPath, s => s.Write(Encoding.UTF8.GetBytes(record)));
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+            return writerLock;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            HeldHere.TryRemove(full, out _);
+            throw new InputException($"{target} is not writable: its writer lock {lockPath} cannot be taken ({e.Message})", e);
+        }
+        catch
+        {
+            HeldHere.TryRemove(full, out _);
+            throw;
+        }
+    }
+
+    /// <summary>Removes the owner record, then releases the lock (the lock file stays: its existence means nothing).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        try { File.Delete(OwnerPath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a stale record is harmless */ }
+        _stream.Dispose();
+        HeldHere.TryRemove(Target, out _);
+    }
+
+    private static string Normalise(string target) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+
+    private static string OwnerPathOf(string lockPath) => lockPath + ".owner";
+
+    // .NET reports a lock held elsewhere as a plain IOException carrying the OS error: EWOULDBLOCK from flock (11 on
+    // Linux, 35 on macOS), ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION on Windows.
+    private static bool IsHeldElsewhere(IOException e) =>
+        e.GetType() == typeof(IOException) && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
+
+    /// <summary>"pid N: COMMAND" from the holder's record, if it names a live process.</summary>
+    private static string Holder(string lockPath)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(OwnerPathOf(lockPath));
+            if (lines.Length >= 2 && lines[0].StartsWith("pid ", StringComparison.Ordinal)
+                && int.TryParse(lines[0].AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && IsRunning(pid))
+                return $"pid {pid}: {lines[1]}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        // The holder has not written its record yet, or the record is a killed process's.
+        return "its pid is not recorded yet";
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { return false; }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using BoltzmannGen.Data;
+using BoltzmannGen.Tests.Support;
+
+namespace BoltzmannGen.Tests.Data;
+
+public class WriterLockTests
+{
+    /// <summary>
+    /// util-linux's flock(1) as another process asking for a shared lock (which only an exclusive one refuses): exit
+    /// code 0 if it got it at once, 3 if it was refused.
+    /// </summary>
+    private static int FlockFromAnotherProcess(string lockPath)
+    {
+        var info = new ProcessStartInfo("/usr/bin/flock") { UseShellExecute = false };
+        foreach (var a in new[] { "--shared", "--nonblock", "--conflict-exit-code", "3", lockPath, "true" }) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "flock did not end");
+        return p.ExitCode;
+    }
+
+    [Fact]
+    public void The_lock_is_a_kernel_flock_beside_the_output_that_another_process_cannot_take_until_released()
+    {
+        Assert.True(File.Exists("/usr/bin/flock"), "util-linux flock(1) is needed for this test");
+        using var dir = new TempDir();
+        string output = dir.File("flow");
+        string lockPath;
+        using (var held = WriterLock.Acquire(output, "bgen train --out flow"))
+        {
+            lockPath = held.LockPath;
+            Assert.Equal(dir.File(".flow.lock"), lockPath);
+            Assert.False(Directory.Exists(output)); // the output need not exist, and taking its lock does not create it
+            Assert.Equal(3, FlockFromAnotherProcess(lockPath));
+            var owner = File.ReadAllLines(held.OwnerPath);
+            Assert.Equal($"pid {Environment.ProcessId}", owner[0]);
+            Assert.Equal("bgen train --out flow", owner[1]);
+        }
+        Assert.Equal(0, FlockFromAnotherProcess(lockPath));
+        Assert.True(File.Exists(lockPath)); // the file stays; only the kernel's lock on it counts
+        Assert.False(File.Exists(lockPath + ".owner"));
+    }
+
+    [Fact]
+    public void One_process_holds_locks_on_a_run_folder_and_its_stage_outputs_but_not_twice_on_one_path()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        using var runLock = WriterLock.Acquire(run, "bgen run");
+        using (WriterLock.Acquire(Path.Combine(run, "flow"), "bgen train"))
+        using (WriterLock.Acquire(Path.Combine(run, "targets.npz"), "bgen targets"))
+        {
+            var e = Assert.Throws<InputException>(() => WriterLock.Acquire(run + "/", "bgen run"));
+            Assert.Equal($"{run}/ is already being written by this bgen process (pid {Environment.ProcessId}).", e.Message);
+        }
+        // Released stage locks can be taken again, while the run's is still held.
+        using (WriterLock.Acquire(Path.Combine(run, "flow"), "bgen train --resume")) { }
+        Assert.Throws<InputException>(() => WriterLock.Acquire(run, "bgen run"));
+    }
+
+    [Fact]
+    public void A_lock_file_and_owner_record_left_by_a_killed_process_block_nothing()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("aldp");
+        File.WriteAllText(dir.File(".aldp.lock"), "");
+        File.WriteAllText(dir.File(".aldp.lock.owner"), "pid 2147483646\nbgen pool --into aldp old\n");
+        using var held = WriterLock.Acquire(output, "bgen pool --into aldp new");
+        Assert.Equal($"pid {Environment.ProcessId}", File.ReadAllLines(held.OwnerPath)[0]);
+    }
+}
