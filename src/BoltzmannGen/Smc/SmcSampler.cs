@@ -24,7 +24,7 @@ public sealed record SmcOptions
     public double Acceptance => TargetAcceptance ?? (Kernel == SmcKernel.Mala ? 0.57 : 0.8);
 }
 
-/// <summary>One annealing step: β, the normalised ESS of the accumulated weights before any resampling, and the moves.</summary>
+/// <summary>One annealing step: β, the normalised ESS of the accumulated weights before any resampling (never at β = 1), and the moves.</summary>
 public sealed record SmcStep(int Step, double Beta, double EssBeforeResampling, bool Resampled, double Acceptance, double StepSize,
                              double LogZ, long Evaluations);
 
@@ -43,9 +43,9 @@ public sealed record SmcResult(Particles Particles, double[] LogWeights, double 
 /// <summary>
 /// Sequential Monte Carlo / annealed importance sampling in a flow's latent space (docs/design.md §6.11). Particles
 /// start as exact prior draws (π₀ = N(0, I)); each step raises β, multiplies the weights by exp(Δβ·ℓ(z)) evaluated
-/// before the move, resamples systematically when the ESS has fallen below a threshold (the mean weight carried
-/// into log Z), then moves every particle with a π_β-invariant Langevin kernel. At β = 1 the weighted particles
-/// represent p0·exp(ℓ), whose push-forward through the flow is the Boltzmann density exp(−u).
+/// before the move, resamples systematically when the ESS has fallen below a threshold (the mean weight carried into
+/// log Z; never at β = 1), then moves every particle with a π_β-invariant Langevin kernel. At β = 1 the weighted
+/// particles represent p0·exp(ℓ), whose push-forward through the flow is the Boltzmann density exp(−u).
 /// </summary>
 public static class SmcSampler
 {
@@ -82,7 +82,9 @@ public static class SmcSampler
             // β = 1, with log Z = −∞, as `bgen reweight` reports such samples instead of failing (§4.1).
             bool anyWeight = !double.IsNegativeInfinity(weights.LogSum);
             double ess = weights.EffectiveSampleFraction;
-            bool resample = anyWeight && ess < options.ResampleBelow;
+            // Not at β = 1: resampling there only adds noise to every estimate, and the final weights' ESS would say n
+            // whatever happened; the last steps' weight degeneracy stays visible in log_w instead.
+            bool resample = anyWeight && ess < options.ResampleBelow && beta < 1;
             if (resample)
             {
                 // log Z so far takes the mean weight; the copies then start again with equal weights.

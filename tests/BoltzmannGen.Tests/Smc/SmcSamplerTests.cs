@@ -133,6 +133,17 @@ public class SmcSamplerTests
     }
 
     [Fact]
+    public void Resampling_resets_the_weights_but_never_happens_at_beta_one()
+    {
+        var result = SmcSampler.Run(new AnalyticLatentTarget(2, DoubleWell), new SmcOptions { Particles = 64, Schedule = AnnealingSchedule.Power(5), ResampleBelow = 1 });
+        // ESS < n at every step (the double well is no Gaussian), so every step but the last resamples.
+        Assert.Equal(new[] { true, true, true, true, false }, result.Steps.Select(s => s.Resampled).ToArray());
+        Assert.True(result.EssFraction < 1); // the last increment's weights are kept, not resampled away
+        // After the fourth step's resampling every weight was log Z so far; the last step multiplied in exp(Δβ·ℓ).
+        Assert.Equal(result.LogZ, result.Steps[^1].LogZ, 12);
+    }
+
+    [Fact]
     public void One_step_without_moves_is_plain_importance_sampling()
     {
         // β jumps 0 → 1 and nothing moves: the final log-weights are exactly ℓ = −u − log q of the prior draws.
