@@ -162,7 +162,8 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         double? smcEvaluations = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
         if (samples.IsSmc)
             notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
-                      $"{smcEvaluations:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles).");
+                      $"{smcEvaluations:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
+                      "Resampled particles share ancestors, so the bootstrap intervals, which treat them as independent, are too narrow.");
         if (reflected?.Any(r => r) == true) notes.Add($"{reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
         return new RunReport
         {
