@@ -74,6 +74,9 @@ public static class BgenApp
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Sample conformations with exact log q from a trained flow.")
                 .WithExample("sample", "--model", "runs/aldp-ot/flow", "--n", "100000", "--out", "runs/aldp-ot/samples.npz");
+            config.AddCommand<SmcCommand>("smc")
+                .WithDescription("Annealed importance sampling / SMC from a trained flow to the Boltzmann density (Langevin moves in the latent space), weighted particles with log Z.")
+                .WithExample("smc", "--model", "runs/aldp-quick/flow", "--n", "1024", "--out", "runs/aldp-quick/smc.npz");
             config.AddCommand<LogqCommand>("logq")
                 .WithDescription("Exact log-density of given conformations under a trained flow.")
                 .WithExample("logq", "--model", "runs/aldp-ot/flow", "--input", "frames.npy", "--out", "logq.npy");

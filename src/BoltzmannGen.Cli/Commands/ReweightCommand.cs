@@ -43,6 +43,9 @@ public sealed class ReweightCommand : Command<ReweightCommand.Settings>
     {
         var system = settings.LoadSystem();
         var file = SampleFile.Read(settings.Samples, system.AtomCount);
+        if (file.IsSmc)
+            throw new InputException($"--samples {settings.Samples}: these are `bgen smc` particles, already weighted by SMC; " +
+                                     "−u − log q would be wrong for them (they are not draws from the flow). Nothing was written.");
         OutputPath.CheckWritable(settings.Samples, "--samples");
         var clock = Stopwatch.StartNew();
         var reweighting = new Reweighting(system, settings.ToOptions());

@@ -159,6 +159,11 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         double? nll = testLogQ is null ? null : -testLogQ.Average();
         if (testLogQ is null) notes.Add("NLL not computed: no model given (`--model`).");
         if (samples.Has("log_q_is_estimate")) notes.Add("log q of these samples is Hutchinson's stochastic estimate, so the weights are not exact.");
+        double? smcEvaluations = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
+        if (samples.IsSmc)
+            notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
+                      $"{smcEvaluations:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
+                      "Resampled particles share ancestors, so the bootstrap intervals, which treat them as independent, are too narrow.");
         if (reflected?.Any(r => r) == true) notes.Add($"{reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
         return new RunReport
         {
@@ -217,7 +222,8 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
             EnergyEvaluations = new EnergyEvaluations
             {
                 Training = options.TrainingEnergyEvaluations,
-                Sampling = n, // `bgen reweight` scores every sample once
+                // `bgen reweight` scores every sample once; SMC every particle at each move.
+                Sampling = smcEvaluations is { } e ? (long)Math.Round(e * n) : n,
             },
             Notes = notes,
             Plots = plots,

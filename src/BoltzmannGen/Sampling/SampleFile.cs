@@ -14,6 +14,16 @@ public sealed class SampleFile
         Reflected = "reflected", LogWClipped = "log_w_clipped", Resampled = "resampled_index",
         SamplingSeconds = "sampling_seconds", ReweightSeconds = "reweight_seconds";
 
+    /// <summary>
+    /// `bgen smc` output (docs/design.md §6.11): <c>estimator</c> (uint8, <see cref="EstimatorSmc"/>) marks particles whose
+    /// <c>log_w</c> are SMC weights, not −u − log q, with the schedule and its statistics beside them.
+    /// </summary>
+    public const string Estimator = "estimator", SmcBetas = "smc_betas", SmcAcceptance = "smc_acceptance", SmcEss = "smc_ess",
+        SmcResampled = "smc_resampled", SmcStepSize = "smc_step_size", SmcLogZ = "smc_log_z",
+        SmcEvaluationsPerParticle = "smc_energy_evaluations_per_particle";
+
+    public const byte EstimatorSmc = 1;
+
     private readonly double[] _positionsNm;
 
     private SampleFile(string path, IReadOnlyDictionary<string, NpyArray> arrays, double[] positionsNm, int count, int atoms)
@@ -43,6 +53,9 @@ public sealed class SampleFile
 
     /// <summary>True when <c>bgen reweight</c> has run on the file.</summary>
     public bool IsReweighted => Has(Energy) && Has(LogW) && Has(Valid);
+
+    /// <summary>True for `bgen smc` particles (their log_w come from SMC, and reweighting them afresh would be wrong).</summary>
+    public bool IsSmc => Arrays.TryGetValue(Estimator, out var a) && a.ToDoubles() is [EstimatorSmc, ..];
 
     /// <summary>
     /// Reads and checks a samples file. <paramref name="expectedAtoms"/> (the system's atom count) turns

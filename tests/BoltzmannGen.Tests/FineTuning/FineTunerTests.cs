@@ -25,7 +25,7 @@ public class FineTunerTests
     };
 
     /// <summary>A perturbed resnvp on aldp with a realistic length scale, saved as a trained model folder.</summary>
-    private static string BaseModel(TempDir dir, string system = "aldp")
+    internal static string BaseModel(TempDir dir, string system = "aldp")
     {
         var s = EnergyFixtures.System(system);
         var info = new ModelInfo
