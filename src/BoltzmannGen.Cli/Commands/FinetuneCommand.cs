@@ -12,23 +12,14 @@ namespace BoltzmannGen.Cli.Commands;
 /// <summary>`bgen finetune`: continue a trained flow against the force field (reverse KL, reweighted ML, FORT anchor).</summary>
 public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
 {
-    public sealed class Settings : EnergyPlatformSettings
+    public sealed class Settings : TrainedModelSettings
     {
-        [CommandOption("--model <DIR>")]
-        [Description("Trained model folder to start from (`bgen train`); it is not modified.")]
-        public string Model { get; init; } = "";
 
         [CommandOption("-o|--out <DIR>")]
         [Description("New model folder for the fine-tuned flow.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--system <NAME>")]
-        [Description("Peptide system; default: the model's. A model of another system is refused.")]
-        public string? System { get; init; }
 
-        [CommandOption("--forcefields <DIR>")]
-        [Description("Folder of system folders (default: the repository's forcefields/, or $BGEN_FORCEFIELDS).")]
-        public string? ForceFields { get; init; }
 
         [CommandOption("--config <FILE>")]
         [Description("YAML fine-tuning config (configs/finetune.yaml); KEY=VALUE arguments override it.")]
@@ -72,9 +63,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         if (settings.Threads is { } threads) overrides.Add($"energy_threads={threads}");
         var config = FineTuneConfig.Load(settings.Config, overrides);
 
-        var info = ModelDirectory.ReadInfo(settings.Model);
-        var catalog = settings.ForceFields is null ? BoltzmannGen.Systems.SystemCatalog.Default() : new BoltzmannGen.Systems.SystemCatalog(settings.ForceFields);
-        var system = catalog.Get(settings.System ?? info.System);
+        var (info, system) = settings.LoadModelAndSystem();
         OutputPath.CheckFolder(settings.Out, "--out", "the fine-tuned model");
 
         Tensor? validation = null;

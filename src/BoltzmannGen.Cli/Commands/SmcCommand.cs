@@ -15,19 +15,10 @@ namespace BoltzmannGen.Cli.Commands;
 /// <summary>`bgen smc`: annealed importance sampling / SMC from a trained flow's prior to the Boltzmann density, in the flow's latent space.</summary>
 public sealed class SmcCommand : Command<SmcCommand.Settings>
 {
-    public sealed class Settings : EnergyPlatformSettings
+    public sealed class Settings : TrainedModelSettings
     {
-        [CommandOption("--model <DIR>")]
-        [Description("Trained model folder (`bgen train` or `bgen finetune`); it is not modified.")]
-        public string Model { get; init; } = "";
 
-        [CommandOption("--system <NAME>")]
-        [Description("Peptide system; default: the model's. A model of another system is refused.")]
-        public string? System { get; init; }
 
-        [CommandOption("--forcefields <DIR>")]
-        [Description("Folder of system folders (default: the repository's forcefields/, or $BGEN_FORCEFIELDS).")]
-        public string? ForceFields { get; init; }
 
         [CommandOption("-n|--samples <N>")]
         [Description("Particles (also accepted as --n); at least 2.")]
@@ -123,9 +114,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPath.CheckWritable(settings.Out, "--out");
-        var info = ModelDirectory.ReadInfo(settings.Model);
-        var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
-        var system = catalog.Get(settings.System ?? info.System);
+        var (info, system) = settings.LoadModelAndSystem();
         if (info.System != system.Name || info.Atoms != system.AtomCount)
             throw new InputException($"--model {settings.Model} is a model of {info.System} ({info.Atoms} atoms), not of {system.Name} ({system.AtomCount} atoms).");
         var options = new SmcOptions
