@@ -94,6 +94,18 @@ public static class PipelinePlan
         var report = new List<string> { "report", "--system", sys, "--samples", In("samples.npz"), "--reference", data, "--out", In("report"),
             "--label", label, "--model", model, "--bootstrap", I(config.Report.Bootstrap) };
         stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report", [.. report, .. ff], [In("report")], false) { ConfigText = datasetMeta }, stages[^1].Hash));
+        if (config.Smc.Enabled)
+        {
+            var smc = config.Smc;
+            stages.Add(Hashed(new PipelineStage("smc", $"SMC from the flow: {smc.N:N0} particles, {smc.Steps} {smc.Schedule} steps ({smc.Kernel})",
+                ["smc", "--model", model, "-n", I(smc.N), "--out", In("smc.npz"), "--schedule", smc.Schedule, "--steps", I(smc.Steps),
+                 "--kernel", smc.Kernel, "--mcmc-per-step", I(smc.McmcPerStep), "--resample-below", F(smc.ResampleBelow), "--seed", I(smc.Seed),
+                 "--device", config.Device, .. ff], [In("smc.npz")], false), upstream: stages.First(s => s.Name == (config.FineTuneEnabled ? "finetune" : "flow")).Hash));
+            var smcReport = new List<string> { "report", "--system", sys, "--samples", In("smc.npz"), "--reference", data, "--out", In("report-smc"),
+                "--label", label + "+SMC", "--model", model, "--bootstrap", I(config.Report.Bootstrap) };
+            stages.Add(Hashed(new PipelineStage("smc-report", "metrics and report of the SMC samples", [.. smcReport, .. ff], [In("report-smc")], false)
+                { ConfigText = datasetMeta }, stages[^1].Hash));
+        }
         return stages;
     }
 

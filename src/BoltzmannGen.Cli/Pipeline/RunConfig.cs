@@ -29,6 +29,23 @@ public sealed record RunConfig
     public SampleSection Sample { get; init; } = new();
     public ReweightSection Reweight { get; init; } = new();
     public ReportSection Report { get; init; } = new();
+    public SmcSection Smc { get; init; } = new();
+
+    /// <summary>
+    /// Optional SMC/AIS from the (fine-tuned) flow (`bgen smc`), after the importance-sampling stages; its samples get
+    /// a report of their own (report-smc/), so both estimators stand side by side.
+    /// </summary>
+    public sealed record SmcSection
+    {
+        public bool Enabled { get; init; }
+        public int N { get; init; } = 10000;
+        public string Schedule { get; init; } = "fixed";
+        public int Steps { get; init; } = 20;
+        public string Kernel { get; init; } = "mala";
+        public int McmcPerStep { get; init; } = 1;
+        public double ResampleBelow { get; init; } = 0.5;
+        public int Seed { get; init; } = 4;
+    }
 
     public sealed record SimulateSection
     {
@@ -84,6 +101,15 @@ public sealed record RunConfig
         if (Reweight.ClipTop is < 0 or >= 1) throw new InputException($"reweight.clip_top must be in [0, 1) (got {Reweight.ClipTop.ToString(CultureInfo.InvariantCulture)}).");
         if (Simulate.Ns <= 0) throw new InputException("simulate.ns must be positive.");
         FineTune(); // a bad key or value fails here, before any stage runs
+        if (Smc.Enabled)
+        {
+            if (Smc.N < 2) throw new InputException($"smc.n must be at least 2 (got {Smc.N}).");
+            if (Smc.Steps < 1) throw new InputException($"smc.steps must be at least 1 (got {Smc.Steps}).");
+            if (Smc.McmcPerStep < 0) throw new InputException($"smc.mcmc_per_step must not be negative (got {Smc.McmcPerStep}).");
+            if (Smc.Kernel is not ("mala" or "langevin")) throw new InputException($"smc.kernel '{Smc.Kernel}' is unknown; use mala or langevin.");
+            if (Smc.Schedule is not ("fixed" or "adaptive")) throw new InputException($"smc.schedule '{Smc.Schedule}' is unknown; use fixed or adaptive.");
+            if (Smc.ResampleBelow is < 0 or > 1) throw new InputException($"smc.resample_below must be in [0, 1] (got {Smc.ResampleBelow.ToString(CultureInfo.InvariantCulture)}).");
+        }
     }
 
     /// <summary>Whether the finetune stage runs.</summary>

@@ -18,11 +18,11 @@ public class PipelinePlanTests
     public void A_changed_option_reruns_its_stage_and_everything_downstream_only()
     {
         var before = Hashes();
-        Assert.Equal(["teacher", "targets", "flow", "finetune", "sample", "reweight", "report"], before.Keys);
+        Assert.Equal(["teacher", "targets", "flow", "finetune", "sample", "reweight", "report", "smc", "smc-report"], before.Keys);
         var after = Hashes("flow.steps=21");
         Assert.Equal(before["teacher"], after["teacher"]);
         Assert.Equal(before["targets"], after["targets"]);
-        foreach (var stage in new[] { "flow", "finetune", "sample", "reweight", "report" }) Assert.NotEqual(before[stage], after[stage]);
+        foreach (var stage in new[] { "flow", "finetune", "sample", "reweight", "report", "smc", "smc-report" }) Assert.NotEqual(before[stage], after[stage]);
         var teacher = Hashes("teacher.hidden=17");
         Assert.All(before.Keys, stage => Assert.NotEqual(before[stage], teacher[stage]));
         Assert.Equal(before, Hashes()); // deterministic
@@ -31,8 +31,8 @@ public class PipelinePlanTests
     [Fact]
     public void Mle_skips_teacher_and_targets_and_ot_skips_the_teacher()
     {
-        Assert.Equal(["flow", "sample", "reweight", "report"], Hashes("flow.objective=mle", "finetune.enabled=false").Keys);
-        Assert.Equal(["targets", "flow", "finetune", "sample", "reweight", "report"], Hashes("targets.kind=ot").Keys);
+        Assert.Equal(["flow", "sample", "reweight", "report"], Hashes("flow.objective=mle", "finetune.enabled=false", "smc.enabled=false").Keys);
+        Assert.Equal(["targets", "flow", "finetune", "sample", "reweight", "report"], Hashes("targets.kind=ot", "smc.enabled=false").Keys);
     }
 
     [Fact]
@@ -74,6 +74,23 @@ public class PipelinePlanTests
         Assert.Contains("every objective weight is zero",
             Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["finetune.reweighted_ml=0", "finetune.reverse_kl=0"])).Message);
         Assert.Contains("finetune.enabled", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["finetune.enabled=maybe"])).Message);
+    }
+
+    [Fact]
+    public void Smc_is_an_optional_stage_from_the_fine_tuned_model_with_a_report_of_its_own()
+    {
+        Assert.DoesNotContain("smc", Hashes("smc.enabled=false").Keys);
+        var config = RunConfig.Load(Smoke, ["smc.enabled=true", "smc.n=64", "smc.steps=3"]);
+        var stages = PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "aldp"), null);
+        Assert.Equal(["teacher", "targets", "flow", "finetune", "sample", "reweight", "report", "smc", "smc-report"], stages.Select(s => s.Name));
+        var smc = stages.Single(s => s.Name == "smc").Arguments.ToList();
+        Assert.Equal("/tmp/run/finetuned", smc[smc.IndexOf("--model") + 1]);
+        Assert.Equal("64", smc[smc.IndexOf("-n") + 1]);
+        var report = stages.Single(s => s.Name == "smc-report").Arguments.ToList();
+        Assert.Equal("/tmp/run/smc.npz", report[report.IndexOf("--samples") + 1]);
+        // The importance-sampling stages do not depend on SMC settings.
+        Assert.Equal(Hashes()["report"], stages.Single(s => s.Name == "report").Hash);
+        Assert.Contains("smc.kernel", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["smc.enabled=true", "smc.kernel=hmc2"])).Message);
     }
 
     [Fact]
