@@ -1,3 +1,4 @@
+using BoltzmannGen.Data;
 using BoltzmannGen.Energy;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Sampling;
@@ -51,7 +52,7 @@ public sealed class FineTuneValidation : IDisposable
                 lq.to(float64, CPU).contiguous().data<double>().CopyTo(logQ.AsSpan(start));
             }
         }
-        var finite = Enumerable.Range(0, n).Where(i => IsFinite(positions.AsSpan(i * per, per)) && double.IsFinite(logQ[i])).ToArray();
+        var finite = Enumerable.Range(0, n).Where(i => Frames.FirstNonFinite(positions.AsSpan(i * per, per), model.Atoms) is null && double.IsFinite(logQ[i])).ToArray();
         var kept = finite.SelectMany(i => positions.Skip(i * per).Take(per)).ToArray();
         var result = _reweighting.Run(kept, finite.Select(i => logQ[i]).ToArray());
         // Non-finite samples count in n with zero weight, as in `bgen reweight`.
@@ -71,12 +72,6 @@ public sealed class FineTuneValidation : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         return -model.LogQ(_frames).mean().item<double>() / model.Dimension;
-    }
-
-    private static bool IsFinite(ReadOnlySpan<double> v)
-    {
-        foreach (var x in v) if (!double.IsFinite(x)) return false;
-        return true;
     }
 
     public void Dispose()

@@ -25,17 +25,20 @@ public class FineTunerTests
     };
 
     /// <summary>A perturbed resnvp on aldp with a realistic length scale, saved as a trained model folder.</summary>
-    internal static string BaseModel(TempDir dir, string system = "aldp")
+    /// <param name="map">an internal-coordinate map for the data side, or null for Cartesian coordinates</param>
+    internal static string BaseModel(TempDir dir, string system = "aldp", BoltzmannGen.Coordinates.InternalCoordinateMap? map = null,
+                                     string name = "base")
     {
         var s = EnergyFixtures.System(system);
         var info = new ModelInfo
         {
             System = s.Name, Atoms = s.AtomCount, Arch = "resnvp", Scale = 0.05, Objective = "fort",
+            Coordinates = map is null ? "cartesian" : "internal", InternalCoordinates = map?.ToJsonNode(),
             Hyperparameters = new FlowHyperparameters { Layers = 2, HiddenWidth = 16, ResidualBlocks = 1, Seed = 2 },
         };
         var model = ModelDirectory.Build(info);
         BoltzmannGen.Tests.Flows.FlowTestSupport.Perturb(model, 0.01, 9);
-        string folder = Path.Combine(dir.Path, "base");
+        string folder = Path.Combine(dir.Path, name);
         ModelDirectory.Save(folder, info, model);
         return folder;
     }

@@ -20,22 +20,7 @@ public class SmcCommandTests
     private static string ForceFields => EnergyFixtures.Catalog.ForceFieldsDirectory;
 
     /// <summary>A perturbed resnvp over aldp's internal coordinates (map fitted to MD frames), saved as a trained model folder.</summary>
-    private static string InternalModel(TempDir dir)
-    {
-        var s = EnergyFixtures.System("aldp");
-        var map = CoordinateData.AldpMap;
-        var info = new ModelInfo
-        {
-            System = s.Name, Atoms = s.AtomCount, Arch = "resnvp", Scale = 0.05, Objective = "fort", Coordinates = "internal",
-            InternalCoordinates = map.ToJsonNode(),
-            Hyperparameters = new FlowHyperparameters { Layers = 2, HiddenWidth = 16, ResidualBlocks = 1, Seed = 2 },
-        };
-        var model = ModelDirectory.Build(info);
-        BoltzmannGen.Tests.Flows.FlowTestSupport.Perturb(model, 0.01, 9);
-        string folder = Path.Combine(dir.Path, "internal");
-        ModelDirectory.Save(folder, info, model);
-        return folder;
-    }
+    private static string InternalModel(TempDir dir) => FineTunerTests.BaseModel(dir, map: CoordinateData.AldpMap, name: "internal");
 
     private static (int Code, string Error) Run(params string[] args)
     {
