@@ -2,8 +2,9 @@ using System.ComponentModel;
 using System.Globalization;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
-using Spectre.Console;
+using BoltzmannGen.Datasets;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;
 

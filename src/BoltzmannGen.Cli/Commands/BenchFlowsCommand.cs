@@ -2,10 +2,11 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Training;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,7 +42,7 @@ public sealed class BenchFlowsCommand : Command<BenchFlowsCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var system = SystemCatalog.Default().Get(settings.System);
-        var device = FlowTrainer.ResolveDevice(settings.Device);
+        var device = TorchDevices.Resolve(settings.Device);
         var table = new Table().Title($"Flows on {system.Name} ({3 * system.AtomCount - 3} dims, {device.type}, {torch.get_num_threads()} threads)")
             .AddColumns("arch", "parameters", "FORT steps/s (512)", "MLE steps/s (512)", "samples+log q /s (10,000)");
         foreach (var arch in settings.Archs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

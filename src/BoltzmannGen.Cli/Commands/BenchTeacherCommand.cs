@@ -1,14 +1,14 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
-using BoltzmannGen.Teacher;
 using BoltzmannGen.Teacher.FlowMatching;
 using BoltzmannGen.Teacher.Networks;
 using BoltzmannGen.Teacher.Ode;
-using BoltzmannGen.Training;
-using Spectre.Console;
+using BoltzmannGen.Teacher;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 

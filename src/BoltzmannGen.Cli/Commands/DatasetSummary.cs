@@ -1,6 +1,6 @@
 using System.Globalization;
-using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;

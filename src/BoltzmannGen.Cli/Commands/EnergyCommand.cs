@@ -3,9 +3,8 @@ using System.Diagnostics;
 using BoltzmannGen.Data;
 using BoltzmannGen.Energy;
 using BoltzmannGen.Reporting;
-using BoltzmannGen.Systems;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;
 

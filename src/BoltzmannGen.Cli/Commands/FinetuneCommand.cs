@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
-using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.FineTuning;
-using BoltzmannGen.Training;
-using Spectre.Console;
+using BoltzmannGen.Targets;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;

@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using BoltzmannGen.Data;
-using BoltzmannGen.Training;
-using Spectre.Console;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
@@ -28,7 +29,7 @@ public sealed class LogqCommand : Command<LogqCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPath.CheckWritable(settings.Out, "--out");
-        var device = FlowTrainer.ResolveDevice(settings.Device);
+        var device = TorchDevices.Resolve(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
         var frames = FrameFile.Read(settings.Input, info.Atoms);
         if (frames.FirstNonFinite() is { } bad)

@@ -1,10 +1,10 @@
 using System.ComponentModel;
-using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
+using BoltzmannGen.Flows;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Sampling;
-using BoltzmannGen.Training;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using BoltzmannGen.Data;
-using BoltzmannGen.Training;
+using BoltzmannGen.Optimisation;
 using Spectre.Console;
 using static TorchSharp.torch;
 

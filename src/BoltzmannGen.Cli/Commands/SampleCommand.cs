@@ -1,8 +1,8 @@
 using System.ComponentModel;
-using BoltzmannGen.Data;
-using BoltzmannGen.Training;
-using Spectre.Console;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
@@ -33,7 +33,7 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPath.CheckWritable(settings.Out, "--out");
-        var device = FlowTrainer.ResolveDevice(settings.Device);
+        var device = TorchDevices.Resolve(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
         using var generator = new Generator((ulong)settings.Seed);
         var (positions, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"sampling {info.System} ({info.Arch})", settings.Count,

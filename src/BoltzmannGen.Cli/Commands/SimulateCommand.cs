@@ -2,9 +2,10 @@ using System.ComponentModel;
 using System.Globalization;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Simulation;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;
 

@@ -3,12 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using BoltzmannGen.Data;
 using BoltzmannGen.FineTuning;
-using BoltzmannGen.Sampling;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Smc;
-using BoltzmannGen.Systems;
-using BoltzmannGen.Training;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;
 
@@ -122,7 +121,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
             Particles = settings.Count, Schedule = settings.ToSchedule(), Kernel = settings.Kernel == "mala" ? SmcKernel.Mala : SmcKernel.Langevin,
             MovesPerStep = settings.Moves, ResampleBelow = settings.ResampleBelow, StepSize = settings.StepSize, Seed = (ulong)settings.Seed,
         };
-        var (model, _) = ModelDirectory.Load(settings.Model, FlowTrainer.ResolveDevice(settings.Device));
+        var (model, _) = ModelDirectory.Load(settings.Model, TorchDevices.Resolve(settings.Device));
 
         var clock = Stopwatch.StartNew();
         SmcResult result;

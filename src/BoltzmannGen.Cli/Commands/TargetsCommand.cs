@@ -1,14 +1,15 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using BoltzmannGen.Data;
+using BoltzmannGen.Coordinates;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Flows;
-using BoltzmannGen.Training;
 using BoltzmannGen.Numerics.Assignment;
-using BoltzmannGen.Training.Targets;
-using BoltzmannGen.Teacher;
+using BoltzmannGen.Optimisation;
+using BoltzmannGen.Targets;
 using BoltzmannGen.Teacher.Ode;
-using Spectre.Console;
+using BoltzmannGen.Teacher;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
@@ -107,7 +108,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
 
     private static int Reflow(Settings settings, BoltzmannGen.Systems.PeptideSystem system, CancellationToken cancellationToken)
     {
-        var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, FlowTrainer.ResolveDevice(settings.Device));
+        var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, TorchDevices.Resolve(settings.Device));
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps };
         try { options.Validate(); }
         catch (ArgumentException e) { throw new InputException(e.Message, e); }

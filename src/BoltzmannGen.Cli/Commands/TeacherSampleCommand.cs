@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using BoltzmannGen.Data;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
-using BoltzmannGen.Teacher;
 using BoltzmannGen.Teacher.Ode;
-using BoltzmannGen.Training;
-using Spectre.Console;
+using BoltzmannGen.Teacher;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
@@ -84,7 +84,7 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         catch (ArgumentException e) { throw new InputException(e.Message, e); }
         var info = TeacherDirectory.ReadInfo(settings.Model);
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
-        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), FlowTrainer.ResolveDevice(settings.Device));
+        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), TorchDevices.Resolve(settings.Device));
 
         using var generator = new Generator((ulong)settings.Seed);
         bool estimate = string.Equals(settings.Divergence, "hutchinson", StringComparison.OrdinalIgnoreCase);

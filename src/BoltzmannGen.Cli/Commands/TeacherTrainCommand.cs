@@ -1,10 +1,11 @@
 using System.ComponentModel;
+using BoltzmannGen.Coordinates;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher;
-using BoltzmannGen.Teacher.Networks;
-using BoltzmannGen.Training;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;

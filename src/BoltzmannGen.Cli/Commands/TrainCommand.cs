@@ -1,10 +1,13 @@
 using System.ComponentModel;
 using System.Globalization;
+using BoltzmannGen.Coordinates;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Flows;
+using BoltzmannGen.Targets;
 using BoltzmannGen.Training;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;

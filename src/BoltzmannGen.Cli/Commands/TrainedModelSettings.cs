@@ -1,6 +1,6 @@
 using System.ComponentModel;
+using BoltzmannGen.Flows;
 using BoltzmannGen.Systems;
-using BoltzmannGen.Training;
 using Spectre.Console.Cli;
 
 namespace BoltzmannGen.Cli.Commands;

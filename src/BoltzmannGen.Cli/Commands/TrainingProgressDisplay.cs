@@ -1,5 +1,5 @@
 using System.Globalization;
-using BoltzmannGen.Training;
+using BoltzmannGen.Optimisation;
 using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;

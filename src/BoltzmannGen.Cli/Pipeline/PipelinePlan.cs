@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using BoltzmannGen.Training;
+using BoltzmannGen.Datasets;
+using BoltzmannGen.Optimisation;
 
 namespace BoltzmannGen.Cli.Pipeline;
 
@@ -30,7 +31,7 @@ public static class PipelinePlan
             // Training stages hang on the training files only; the report reads all of meta.json (statistics, pooled
             // runs), so frames pooled later (`bgen pool`) rerun just the report.
             datasetMeta = File.ReadAllText(Path.Combine(data, "meta.json"));
-            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), BoltzmannGen.Data.ReferenceDataset.TrainingFingerprint(datasetMeta));
+            dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), BoltzmannGen.Datasets.ReferenceDataset.TrainingFingerprint(datasetMeta));
         }
         else
         {

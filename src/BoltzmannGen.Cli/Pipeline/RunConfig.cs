@@ -1,5 +1,5 @@
 using System.Globalization;
-using BoltzmannGen.Training;
+using BoltzmannGen.Optimisation;
 
 namespace BoltzmannGen.Cli.Pipeline;
 

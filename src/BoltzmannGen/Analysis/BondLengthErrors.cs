@@ -1,5 +1,4 @@
 using BoltzmannGen.Data;
-using BoltzmannGen.Systems;
 
 namespace BoltzmannGen.Analysis;
 

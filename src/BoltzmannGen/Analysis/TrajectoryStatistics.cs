@@ -1,5 +1,5 @@
 using BoltzmannGen.Data;
-using BoltzmannGen.Systems;
+using BoltzmannGen.Datasets;
 
 namespace BoltzmannGen.Analysis;
 

@@ -1,4 +1,4 @@
-using BoltzmannGen.Systems;
+using BoltzmannGen.Data;
 
 namespace BoltzmannGen.Coordinates;
 

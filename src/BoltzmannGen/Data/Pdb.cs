@@ -1,4 +1,3 @@
-using BoltzmannGen.Systems;
 
 namespace BoltzmannGen.Data;
 

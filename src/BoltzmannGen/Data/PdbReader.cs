@@ -1,5 +1,4 @@
 using System.Globalization;
-using BoltzmannGen.Systems;
 
 namespace BoltzmannGen.Data;
 

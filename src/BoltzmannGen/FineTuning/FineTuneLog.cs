@@ -17,7 +17,7 @@ public sealed class FineTuneLog : IDisposable
 
     public FineTuneLog(string path, int resumeFromStep)
     {
-        var kept = Training.TrainingLog.RowsUpTo(path, resumeFromStep);
+        var kept = Optimisation.TrainingLog.RowsUpTo(path, resumeFromStep);
         _writer = new StreamWriter(path, append: false) { AutoFlush = true };
         _writer.WriteLine(Header);
         foreach (var line in kept) _writer.WriteLine(line);

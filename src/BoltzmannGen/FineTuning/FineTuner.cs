@@ -1,5 +1,6 @@
 using BoltzmannGen.Energy;
 using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Training;
 using TorchSharp;
@@ -40,7 +41,7 @@ public static class FineTuner
         if (!request.Resume && (TrainingCheckpoint.Exists(dir) || File.Exists(Path.Combine(dir, ModelDirectory.InfoFile))))
             throw new InputException($"{dir} already holds a model or a checkpoint; continue with --resume or choose another --out.");
 
-        var device = FlowTrainer.ResolveDevice(config.Device);
+        var device = TorchDevices.Resolve(config.Device);
         var (model, _) = ModelDirectory.Load(request.BaseModel, device);
         var scratch = ModelDirectory.Build(baseInfo);
         scratch.to(device);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 

@@ -1,3 +1,4 @@
+using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
 
 namespace BoltzmannGen.Sampling;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BoltzmannGen.Energy;
 using BoltzmannGen.Numerics;
 using BoltzmannGen.Systems;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using BoltzmannGen.Energy;
 using BoltzmannGen.Numerics;
+using BoltzmannGen.Systems;
 using OpenMMSharp;
 
 namespace BoltzmannGen.Simulation;

@@ -1,5 +1,5 @@
-using BoltzmannGen.Energy;
 using BoltzmannGen.Numerics;
+using BoltzmannGen.Systems;
 
 namespace BoltzmannGen.Simulation;
 

@@ -1,6 +1,6 @@
 using BoltzmannGen.FineTuning;
 using BoltzmannGen.Flows;
-using BoltzmannGen.Training;
+using BoltzmannGen.Optimisation;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using BoltzmannGen.Data;
 namespace BoltzmannGen.Systems;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using BoltzmannGen.Data;
 namespace BoltzmannGen.Systems;
 
 /// <summary>A stereocentre at an alpha carbon: atom indices of CA, its N, C and CB neighbours, and HA if present.</summary>

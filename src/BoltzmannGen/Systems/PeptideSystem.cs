@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using BoltzmannGen.Data;
-using BoltzmannGen.Energy;
 
 namespace BoltzmannGen.Systems;
 

@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using BoltzmannGen.Data;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Teacher.Networks;
-using BoltzmannGen.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ public static class TeacherDirectory
     public static void Save(string directory, TeacherInfo info, TeacherModel averaged)
     {
         Directory.CreateDirectory(directory);
-        ModelDirectory.SaveWeights(averaged, Path.Combine(directory, ModelDirectory.WeightsFile));
+        ModuleWeights.Save(averaged, Path.Combine(directory, ModelDirectory.WeightsFile));
         var json = JsonSerializer.SerializeToUtf8Bytes(info, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
     }
@@ -84,7 +85,7 @@ public static class TeacherDirectory
         if (info.System != system.Name || info.Atoms != system.AtomCount)
             throw new InputException($"--teacher {directory} was trained for {info.System} ({info.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
         var model = Build(info, system.Topology);
-        ModelDirectory.LoadWeights(model, Path.Combine(directory, ModelDirectory.WeightsFile));
+        ModuleWeights.Load(model, Path.Combine(directory, ModelDirectory.WeightsFile));
         if (device is not null) model.to(device);
         model.eval();
         return (model, info);

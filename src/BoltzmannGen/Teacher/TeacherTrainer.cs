@@ -1,7 +1,8 @@
-using BoltzmannGen.Systems;
+using BoltzmannGen.Data;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher.FlowMatching;
 using BoltzmannGen.Teacher.Networks;
-using BoltzmannGen.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
     public TeacherModel Train(Tensor trainFrames, Tensor validationFrames, bool resume,
                               IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var device = FlowTrainer.ResolveDevice(config.Device);
+        var device = TorchDevices.Resolve(config.Device);
         Directory.CreateDirectory(directory);
         if (!resume && (TrainingCheckpoint.Exists(directory) || File.Exists(Path.Combine(directory, TeacherDirectory.InfoFile))))
             throw new InputException($"{directory} already holds a teacher or a checkpoint; continue with --resume or choose another --out.");

@@ -1,12 +1,9 @@
 using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Training;
-
-/// <summary>Where training is: step, last loss, speed, validation figures when just computed.</summary>
-public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double StepsPerSecond, double ElapsedSeconds,
-                                      double? ValidationLoss, double? ValidationNll);
 
 /// <summary>
 /// Trains a flow with any objective (FORT, MLE) through the shared <see cref="TrainingLoop"/> (AdamW, warm-up +
@@ -31,19 +28,11 @@ public sealed class FlowTrainer
         _validationFrames = validationFrames;
     }
 
-    public static Device ResolveDevice(string name) => name switch
-    {
-        "cpu" => CPU,
-        "cuda" => cuda.is_available() ? CUDA : throw new InputException("--device cuda: TorchSharp finds no CUDA device on this machine."),
-        "auto" => cuda.is_available() ? CUDA : CPU,
-        _ => throw new InputException($"--device {name}: use cpu, cuda or auto."),
-    };
-
     /// <summary>Trains; <paramref name="createObjective"/> builds the objective for the model (on its device).</summary>
     public BoltzmannFlow Train(Func<BoltzmannFlow, ITrainingObjective> createObjective, bool resume,
                                IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var device = ResolveDevice(_config.Device);
+        var device = TorchDevices.Resolve(_config.Device);
         Directory.CreateDirectory(_directory);
         if (!resume && (TrainingCheckpoint.Exists(_directory) || File.Exists(Path.Combine(_directory, ModelDirectory.InfoFile))))
             throw new InputException($"{_directory} already holds a model or a checkpoint; continue with --resume or choose another --out.");

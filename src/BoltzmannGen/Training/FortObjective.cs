@@ -1,3 +1,4 @@
+using BoltzmannGen.Coordinates;
 using BoltzmannGen.Flows;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 
 namespace BoltzmannGen.Training;
 

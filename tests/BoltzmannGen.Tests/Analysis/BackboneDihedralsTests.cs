@@ -1,3 +1,4 @@
+using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Tests.Support;
 

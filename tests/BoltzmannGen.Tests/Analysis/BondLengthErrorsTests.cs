@@ -1,6 +1,6 @@
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
-using BoltzmannGen.Systems;
+using BoltzmannGen.Datasets;
 
 namespace BoltzmannGen.Tests.Analysis;
 

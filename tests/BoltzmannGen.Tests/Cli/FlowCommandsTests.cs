@@ -1,7 +1,9 @@
 using BoltzmannGen.Cli;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Support;
-using BoltzmannGen.Training;
 
 namespace BoltzmannGen.Tests.Cli;
 
@@ -159,7 +161,7 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         var lw = after["log_w"].AsFloat64();
         var lq = after["log_q"].AsFloat64();
         var ok = after["valid"].AsBool();
-        double kT = BoltzmannGen.Energy.Thermodynamics.KT(300);
+        double kT = BoltzmannGen.Systems.Thermodynamics.KT(300);
         for (int i = 0; i < 64; i++)
             if (ok[i] && double.IsFinite(e[i])) Assert.Equal(-e[i] / kT - lq[i], lw[i], 6);
             else Assert.True(double.IsNegativeInfinity(lw[i]));

@@ -1,7 +1,8 @@
 using BoltzmannGen.Analysis;
-using BoltzmannGen.Cli;
 using BoltzmannGen.Cli.Pipeline;
+using BoltzmannGen.Cli;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;

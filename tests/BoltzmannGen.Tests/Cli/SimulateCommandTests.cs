@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BoltzmannGen.Cli;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Energy;
 using BoltzmannGen.Tests.Support;
 

@@ -1,6 +1,5 @@
-using BoltzmannGen.Coordinates;
 using BoltzmannGen.Flows;
-using BoltzmannGen.Training;
+using BoltzmannGen.Optimisation;
 using TorchSharp;
 using static BoltzmannGen.Tests.Coordinates.CoordinateData;
 using static TorchSharp.torch;

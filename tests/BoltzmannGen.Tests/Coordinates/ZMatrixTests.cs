@@ -1,5 +1,5 @@
 using BoltzmannGen.Coordinates;
-using BoltzmannGen.Systems;
+using BoltzmannGen.Data;
 using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Coordinates;

@@ -1,5 +1,5 @@
-using BoltzmannGen.Tests.Support;
 using System.Text.Json;
+using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Data;
 

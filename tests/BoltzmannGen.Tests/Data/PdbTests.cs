@@ -1,6 +1,5 @@
-using BoltzmannGen.Tests.Support;
 using BoltzmannGen.Data;
-using BoltzmannGen.Systems;
+using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Data;
 

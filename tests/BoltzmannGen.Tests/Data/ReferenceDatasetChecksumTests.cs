@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Data;

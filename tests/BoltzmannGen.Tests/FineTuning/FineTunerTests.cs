@@ -1,8 +1,8 @@
 using BoltzmannGen.Cli;
 using BoltzmannGen.FineTuning;
 using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Tests.Support;
-using BoltzmannGen.Training;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.FineTuning;

@@ -1,6 +1,6 @@
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Tests.Support;
-using BoltzmannGen.Training;
 using ScottPlot;
 using SkiaSharp;
 using static BoltzmannGen.Tests.Reporting.ReportFixtures;

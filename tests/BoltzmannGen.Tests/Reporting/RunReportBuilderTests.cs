@@ -1,5 +1,6 @@
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;

@@ -1,7 +1,6 @@
-using BoltzmannGen.Data;
-using BoltzmannGen.Energy;
 using BoltzmannGen.Numerics;
 using BoltzmannGen.Simulation;
+using BoltzmannGen.Systems;
 using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Simulation;

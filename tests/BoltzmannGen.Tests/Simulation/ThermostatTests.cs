@@ -1,6 +1,6 @@
 using BoltzmannGen.Analysis;
-using BoltzmannGen.Energy;
 using BoltzmannGen.Simulation;
+using BoltzmannGen.Systems;
 using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Simulation;

@@ -5,8 +5,8 @@ using BoltzmannGen.Smc;
 using BoltzmannGen.Tests.Coordinates;
 using BoltzmannGen.Tests.FineTuning;
 using BoltzmannGen.Tests.Support;
-using static BoltzmannGen.Tests.Flows.FlowTestSupport;
 using TorchSharp;
+using static BoltzmannGen.Tests.Flows.FlowTestSupport;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.Smc;

@@ -1,12 +1,10 @@
 using BoltzmannGen.Cli;
-using BoltzmannGen.Data;
-using BoltzmannGen.Flows;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Sampling;
 using BoltzmannGen.Tests.Coordinates;
 using BoltzmannGen.Tests.FineTuning;
 using BoltzmannGen.Tests.Support;
-using BoltzmannGen.Training;
 
 namespace BoltzmannGen.Tests.Smc;
 

@@ -12,6 +12,9 @@ internal static class FixturePath
     public static string Get(string relative) =>
         Path.Combine(Root.Value, "tests", "BoltzmannGen.Tests", "Fixtures", relative);
 
+    /// <summary><paramref name="relative"/> from the repository root (the folder holding BoltzmannGen.sln).</summary>
+    public static string Repository(string relative) => Path.Combine(Root.Value, relative);
+
     /// <summary>A file of the I/O fixture set written by tools/make_io_fixtures.py.</summary>
     public static string Io(string name) => Get(Path.Combine("io", name));
 

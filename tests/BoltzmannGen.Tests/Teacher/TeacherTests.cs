@@ -1,10 +1,11 @@
 using BoltzmannGen.Data;
-using BoltzmannGen.Teacher;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
+using BoltzmannGen.Targets;
 using BoltzmannGen.Teacher.Networks;
 using BoltzmannGen.Teacher.Ode;
+using BoltzmannGen.Teacher;
 using BoltzmannGen.Tests.Support;
-using BoltzmannGen.Training;
-using BoltzmannGen.Training.Targets;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.Teacher;

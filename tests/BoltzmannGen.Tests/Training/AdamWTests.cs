@@ -1,6 +1,5 @@
-using BoltzmannGen.Training;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.Training;
@@ -25,7 +24,7 @@ public class AdamWTests
         double lr = 0.01, decay = 0.1;
         double[] x = [1.0, -2.0, 0.5], g = [3.0, -0.25, 1e-3];
         var p = NewParameter(x);
-        var optimizer = new BoltzmannGen.Training.AdamW([p], lr, decay);
+        var optimizer = new BoltzmannGen.Optimisation.AdamW([p], lr, decay);
         SetGradient(p, g);
         optimizer.step();
         var got = p.detach().data<double>().ToArray();
@@ -40,7 +39,7 @@ public class AdamWTests
         double[] start = Enumerable.Range(0, 50).Select(_ => random.NextDouble() - 0.5).ToArray();
         var ours = NewParameter(start);
         var theirs = NewParameter(start);
-        var a = new BoltzmannGen.Training.AdamW([ours], 0.003, 1e-4);
+        var a = new BoltzmannGen.Optimisation.AdamW([ours], 0.003, 1e-4);
         var b = optim.AdamW([theirs], 0.003, weight_decay: 1e-4);
         for (int step = 0; step < 200; step++)
         {
@@ -72,7 +71,7 @@ public class AdamWTests
         {
             b.save_state_dict(file);
             var ours = NewParameter([0.3, -0.7]);
-            var a = new BoltzmannGen.Training.AdamW([ours], 0.01, 0.0);
+            var a = new BoltzmannGen.Optimisation.AdamW([ours], 0.01, 0.0);
             a.load_state_dict(file);
             var state = (TorchSharp.Modules.AdamW.State)a.state_dict().State[0];
             Assert.Equal(1, state.step);

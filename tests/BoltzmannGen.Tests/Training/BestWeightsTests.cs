@@ -1,4 +1,6 @@
 using System.Globalization;
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Tests.Support;
 using BoltzmannGen.Training;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using System.Runtime;
-using BoltzmannGen.Training;
+using BoltzmannGen.Optimisation;
 
 namespace BoltzmannGen.Tests.Training;
 

@@ -1,4 +1,4 @@
-using BoltzmannGen.Training;
+using BoltzmannGen.Coordinates;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.Training;

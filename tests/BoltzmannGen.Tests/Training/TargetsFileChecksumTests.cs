@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using BoltzmannGen.Data;
+using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Support;
-using BoltzmannGen.Training;
 
 namespace BoltzmannGen.Tests.Training;
 

@@ -1,5 +1,5 @@
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher;
-using BoltzmannGen.Training;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.Training;

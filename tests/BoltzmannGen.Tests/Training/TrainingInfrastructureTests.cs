@@ -1,3 +1,4 @@
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Tests.Support;
 using BoltzmannGen.Training;
 using TorchSharp;

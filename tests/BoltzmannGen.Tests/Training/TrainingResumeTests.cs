@@ -1,3 +1,5 @@
+using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Tests.Support;
 using BoltzmannGen.Training;
 using static TorchSharp.torch;

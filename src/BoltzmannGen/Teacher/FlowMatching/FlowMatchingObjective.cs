@@ -1,4 +1,4 @@
-using BoltzmannGen.Training;
+using BoltzmannGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,9 +86,9 @@ public sealed class FlowMatchingObjective : IDisposable
         x0 = Couplings.Apply(Coupling, x0, x1);
         if (rotate)
         {
-            var r = Training.RandomRotations.Sample(batch, generator, x1.device, x1.dtype);
-            x0 = Training.RandomRotations.Apply(x0.reshape(batch, -1, 3), r).reshape(batch, Dimension);
-            x1 = Training.RandomRotations.Apply(x1.reshape(batch, -1, 3), r).reshape(batch, Dimension);
+            var r = Coordinates.RandomRotations.Sample(batch, generator, x1.device, x1.dtype);
+            x0 = Coordinates.RandomRotations.Apply(x0.reshape(batch, -1, 3), r).reshape(batch, Dimension);
+            x1 = Coordinates.RandomRotations.Apply(x1.reshape(batch, -1, 3), r).reshape(batch, Dimension);
         }
         return ConditionalFlowMatching.Loss(field, x0, x1, Sigma, generator);
     }

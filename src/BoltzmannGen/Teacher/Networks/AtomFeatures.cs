@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using BoltzmannGen.Systems;
+using BoltzmannGen.Data;
 
 namespace BoltzmannGen.Teacher.Networks;
 

@@ -1,4 +1,4 @@
-using BoltzmannGen.Systems;
+using BoltzmannGen.Data;
 using BoltzmannGen.Teacher.Networks;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
-using BoltzmannGen.Training.Targets;
 using BoltzmannGen.Numerics.Assignment;
+using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Numerics.Assignment;
 using static BoltzmannGen.Tests.Numerics.Assignment.AssignmentTestData;
 

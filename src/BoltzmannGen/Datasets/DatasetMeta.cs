@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace BoltzmannGen.Data;
+namespace BoltzmannGen.Datasets;
 
 /// <summary>meta.json of a reference MD dataset (docs/design.md §5.1): provenance, sizes, statistics, checksums.</summary>
 public sealed record DatasetMeta

@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// Keeps the GC's finaliser thread away from libtorch while a training step runs. TorchSharp 0.107 turns every

@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Coordinates;
 
 /// <summary>The model's length scale s: the RMS distance of atoms from their molecule's centroid in the data (nm).</summary>
 public static class LengthScale

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Coordinates;
 
 /// <summary>
 /// Uniformly random 3-D rotations (Haar measure) from normalised Gaussian quaternions. The prior is isotropic and

@@ -1,8 +1,8 @@
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// TorchSharp's AdamW update with the same state, options and checkpoint format, but with every Scalar owned and

@@ -1,10 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using BoltzmannGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// The averaged weights with the lowest validation score seen so far (early stopping without stopping): the
@@ -74,7 +74,7 @@ public sealed class BestWeights
     {
         if (_best is null) return false;
         string folder = AtomicFolder.Find(_folder, RecordFile) ?? throw new InputException($"{_folder} is missing; start again without --resume.");
-        ModelDirectory.LoadWeights(module, Path.Combine(folder, WeightsFile));
+        ModuleWeights.Load(module, Path.Combine(folder, WeightsFile));
         return true;
     }
 }

@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Systems;
+namespace BoltzmannGen.Data;
 
 /// <summary>One atom as a PDB names it: atom name, element symbol, and the residue it belongs to.</summary>
 public sealed record Atom(int Index, string Name, string Element, int ResidueIndex);

@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>Linear warm-up to the base rate, then cosine decay to a floor: lr(step) for step = 0 … total−1.</summary>
 public static class LearningRateSchedule

@@ -1,9 +1,10 @@
 using BoltzmannGen.Data;
-using BoltzmannGen.Teacher;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher.Ode;
+using BoltzmannGen.Teacher;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Targets;
 
 /// <summary>
 /// Reflow pairs for FORT: x0 ~ mean-free Gaussian prior, x1 = the teacher's ODE solution from x0 (no divergence

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using BoltzmannGen.Flows;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>The knobs every trainer's loop shares (flows and the teacher), and the config text a resume must match.</summary>
 public sealed record LoopSettings(

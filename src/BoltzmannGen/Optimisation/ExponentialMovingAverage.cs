@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// Exponential moving average of a module's parameters (Polyak averaging): the averaged weights are what a

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
 
-namespace BoltzmannGen.Data;
+namespace BoltzmannGen.Datasets;
 
 /// <summary>
 /// A reference MD dataset folder (docs/design.md §5.1): train/val/test.npy (frames, atoms, 3) float32 nm as contiguous

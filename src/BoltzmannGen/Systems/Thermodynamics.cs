@@ -1,4 +1,4 @@
-namespace BoltzmannGen.Energy;
+namespace BoltzmannGen.Systems;
 
 /// <summary>Units and constants (docs/design.md §4.1): nm, ps, K, kJ/mol.</summary>
 public static class Thermodynamics

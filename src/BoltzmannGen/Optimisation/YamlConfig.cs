@@ -1,8 +1,8 @@
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.Serialization;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// Configuration records as YAML with snake_case keys (what users copy and edit), plus `key=value` overrides from

@@ -1,13 +1,13 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using BoltzmannGen.Coordinates;
 using BoltzmannGen.Data;
-using BoltzmannGen.Flows;
+using BoltzmannGen.Optimisation;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Flows;
 
 /// <summary>What a model folder's model.json says: enough to rebuild the network and use it.</summary>
 public sealed record ModelInfo
@@ -49,9 +49,9 @@ public static class ModelDirectory
 {
     public const string InfoFile = "model.json";
     public const string WeightsFile = "model.dat";
-    public const string ConfigFile = "config.yaml";
-    public const string LogFile = "training_log.csv";
-    public const string CheckpointFolder = "checkpoint";
+    public const string ConfigFile = TrainingFolder.ConfigFile;
+    public const string LogFile = TrainingFolder.LogFile;
+    public const string CheckpointFolder = TrainingFolder.CheckpointFolder;
 
     public static BoltzmannFlow Build(ModelInfo info) =>
         BoltzmannFlow.Create(info.Atoms, info.Scale, info.Arch, info.Hyperparameters, info.CoordinateMap());
@@ -59,7 +59,7 @@ public static class ModelDirectory
     public static void Save(string directory, ModelInfo info, BoltzmannFlow averaged)
     {
         Directory.CreateDirectory(directory);
-        SaveWeights(averaged, Path.Combine(directory, WeightsFile));
+        ModuleWeights.Save(averaged, Path.Combine(directory, WeightsFile));
         var json = JsonSerializer.SerializeToUtf8Bytes(info, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
     }
@@ -94,37 +94,9 @@ public static class ModelDirectory
         {
             throw new InputException($"{infoPath}: {e.Message}", e);
         }
-        LoadWeights(model, Path.Combine(directory, WeightsFile));
+        ModuleWeights.Load(model, Path.Combine(directory, WeightsFile));
         if (device is not null) model.to(device);
         model.eval();
         return (model, info);
-    }
-
-    /// <summary>Module.save to a temporary name, then rename: a kill never leaves half a weights file.</summary>
-    public static void SaveWeights(nn.Module module, string path)
-    {
-        string tmp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            module.save(tmp);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
-
-    public static void LoadWeights(nn.Module module, string path)
-    {
-        if (!File.Exists(path)) throw new InputException($"{path} is missing.");
-        try
-        {
-            module.load(path);
-        }
-        catch (Exception e) when (e is not InputException)
-        {
-            throw new InputException($"{path} is damaged or belongs to another architecture: {e.Message}", e);
-        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>One logged training step.</summary>
 public sealed record TrainingLogRow(int Step, double Loss, double LearningRate, double GradNorm, double? ValLoss, double? ValNll,

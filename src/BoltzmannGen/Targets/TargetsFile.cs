@@ -1,9 +1,9 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 using BoltzmannGen.Data;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Targets;
 
 /// <summary>Provenance of a targets file (stored as a JSON byte array "meta" inside the npz).</summary>
 public sealed record TargetsMeta

@@ -1,10 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using BoltzmannGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// Everything needed to continue training exactly: weights, averaged weights, optimiser state (AdamW moments),
@@ -25,7 +25,7 @@ public static class TrainingCheckpoint
                              nn.Module model, ExponentialMovingAverage ema, nn.Module scratch,
                              TorchSharp.Modules.AdamW optimizer, Generator generator)
     {
-        AtomicFolder.Replace(Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder), fresh =>
+        AtomicFolder.Replace(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), fresh =>
         {
             model.save(Path.Combine(fresh, "model.dat"));
             ema.CopyTo(scratch);
@@ -59,9 +59,9 @@ public static class TrainingCheckpoint
             var state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
                         ?? throw new InvalidDataException("empty state.json");
             if (canonical(state.ConfigYaml) != configYaml)
-                throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, ModelDirectory.ConfigFile)} with your options.");
-            ModelDirectory.LoadWeights(model, Path.Combine(folder, "model.dat"));
-            ModelDirectory.LoadWeights(scratch, Path.Combine(folder, "ema.dat"));
+                throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, TrainingFolder.ConfigFile)} with your options.");
+            ModuleWeights.Load(model, Path.Combine(folder, "model.dat"));
+            ModuleWeights.Load(scratch, Path.Combine(folder, "ema.dat"));
             ema.Load(scratch.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
             optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
             using var g = tensor(Convert.FromBase64String(state.GeneratorState));
@@ -75,5 +75,5 @@ public static class TrainingCheckpoint
     }
 
     private static string? Find(string modelDirectory) =>
-        AtomicFolder.Find(Path.Combine(modelDirectory, ModelDirectory.CheckpointFolder), "state.json");
+        AtomicFolder.Find(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), "state.json");
 }

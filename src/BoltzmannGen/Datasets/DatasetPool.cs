@@ -1,6 +1,7 @@
 using System.Text.Json;
+using BoltzmannGen.Data;
 
-namespace BoltzmannGen.Data;
+namespace BoltzmannGen.Datasets;
 
 /// <summary>
 /// Pools independent runs of one MD protocol into a dataset (`bgen pool`). A rare basin's population from a single

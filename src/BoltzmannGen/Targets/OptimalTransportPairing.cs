@@ -1,6 +1,6 @@
 using BoltzmannGen.Numerics.Assignment;
 
-namespace BoltzmannGen.Training.Targets;
+namespace BoltzmannGen.Targets;
 
 /// <summary>
 /// FORT regression pairs from an exact optimal assignment: prior draw i is paired with

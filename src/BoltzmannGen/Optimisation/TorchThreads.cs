@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Training;
+namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// libtorch's intra-op CPU threads for a stretch of work, then back to what they were (stages of `bgen run` share
