@@ -111,37 +111,7 @@ public sealed class Context : IDisposable
         }
     }
 
-    /// <summary>
-    /// Advances <paramref name="steps"/> steps of Langevin dynamics (LFMiddle splitting, as OpenMM's
-    /// LangevinMiddleIntegrator) on positions <paramref name="x"/> and velocities <paramref name="v"/>, which are
-    /// updated in place; the Context only evaluates forces. The random stream is <paramref name="rng"/>
-    /// (xoshiro256** state, updated in place), private to the caller — unlike OpenMM's Reference integrators,
-    /// which share one process-wide generator. Returns the potential energy at the final positions (kJ/mol).
-    /// </summary>
-    /// <param name="kT">k_B·T, kJ/mol</param>
-    /// <param name="friction">1/ps</param>
-    /// <param name="stepSize">ps</param>
-    /// <param name="masses">amu, one per particle</param>
-    /// <param name="removeCentreOfMassMotion">subtract the centre-of-mass velocity after each step (CMMotionRemover)</param>
-    public unsafe double LangevinMiddleSteps(int steps, double kT, double friction, double stepSize, ReadOnlySpan<double> masses,
-                                             Span<double> x, Span<double> v, Span<ulong> rng, bool removeCentreOfMassMotion)
-    {
-        CheckLength(x.Length, "positions");
-        CheckLength(v.Length, "velocities");
-        if (masses.Length != NumParticles) throw new OpenMMException($"masses: expected {NumParticles}, got {masses.Length}");
-        if (rng.Length != 4) throw new OpenMMException("rng state must be 4 words");
-        fixed (double* m = masses)
-        fixed (double* px = x)
-        fixed (double* pv = v)
-        fixed (ulong* r = rng)
-        {
-            NativeMethods.Check(NativeMethods.omms_Context_langevinMiddleSteps(Handle, steps, kT, friction, stepSize, m, NumParticles,
-                px, pv, r, removeCentreOfMassMotion ? 1 : 0, out double energy));
-            return energy;
-        }
-    }
-
-    private void CheckLength(int length, string what)
+    internal void CheckLength(int length, string what)
     {
         if (length != 3 * NumParticles)
             throw new OpenMMException($"{what}: expected {NumParticles} particles ({3 * NumParticles} values), got {length} values");

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace OpenMMSharp;
 
 /// <summary>
-/// P/Invoke declarations for the C++ shim in native/openmmsharp.cpp. Every call returns a status
+/// P/Invoke declarations for the C++ shim: OpenMM's API (omms_*, native/openmmsharp.cpp) and our own Langevin
+/// stepper (bgen_*, native/bgen_langevin.cpp), one library. Every call returns a status
 /// (0 = success); <see cref="Check"/> turns a failure into an <see cref="OpenMMException"/> carrying OpenMM's message.
 /// </summary>
 internal static partial class NativeMethods
@@ -119,8 +120,6 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int omms_LocalEnergyMinimizer_minimize(ContextHandle context, double tolerance, int maxIterations);
     [LibraryImport(Lib)] internal static unsafe partial int omms_Context_evaluateBatch(ContextHandle context, int batch, int count, double* positions, double* energies, double* forces, out int failedIndex);
 
-    [LibraryImport(Lib)] internal static unsafe partial int omms_Context_langevinMiddleSteps(ContextHandle context, int steps, double kT, double friction, double dt, double* mass, int count, double* x, double* v, ulong* rng, int removeCom, out double potentialEnergy);
-
     // State
     [LibraryImport(Lib)] internal static partial void omms_State_destroy(IntPtr state);
     [LibraryImport(Lib)] internal static partial int omms_State_getTime(StateHandle state, out double time);
@@ -129,4 +128,9 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static unsafe partial int omms_State_getPositions(StateHandle state, double* xyz, int count);
     [LibraryImport(Lib)] internal static unsafe partial int omms_State_getVelocities(StateHandle state, double* xyz, int count);
     [LibraryImport(Lib)] internal static unsafe partial int omms_State_getForces(StateHandle state, double* xyz, int count);
+
+    // Ours, not OpenMM's (native/bgen_langevin.cpp): BoltzmannGen's Langevin stepper and its generator
+    [LibraryImport(Lib)] internal static unsafe partial int bgen_langevin_middle_steps(ContextHandle context, int steps, double kT, double friction, double dt, double* mass, int count, double* x, double* v, ulong* rng, int removeCom, out double potentialEnergy);
+    [LibraryImport(Lib)] internal static unsafe partial int bgen_xoshiro256_next(ulong* state, ulong* output, int count);
+    [LibraryImport(Lib)] internal static unsafe partial int bgen_xoshiro256_gaussians(ulong* state, double* output, int count);
 }

@@ -11,10 +11,11 @@ public sealed record ReplicaSnapshot(double[] Positions, double[] Velocities, do
 
 /// <summary>
 /// One Langevin trajectory at a fixed temperature, on its own thread with its own OpenMM Context.
-/// The dynamics is the LFMiddle scheme of OpenMM's LangevinMiddleIntegrator, run by the shim with a random
-/// generator private to this replica (OpenMM's Reference integrators share one process-wide generator, so
-/// parallel replicas would be neither reproducible nor independent). The replica's whole state — positions,
-/// velocities, generator, step count — is therefore ours, and a checkpoint restores it bit for bit.
+/// The dynamics is the LFMiddle scheme of OpenMM's LangevinMiddleIntegrator, run by our own stepper in the shim
+/// (<see cref="LangevinMiddleStepper"/>) with a random generator private to this replica (OpenMM's Reference
+/// integrators share one process-wide generator, so parallel replicas would be neither reproducible nor
+/// independent). The replica's whole state — positions, velocities, generator, step count — is therefore ours, and
+/// a checkpoint restores it bit for bit.
 /// All members block until the replica's thread has done the work, except <see cref="StepAsync"/>.
 /// </summary>
 public sealed class Replica : IDisposable
@@ -79,7 +80,7 @@ public sealed class Replica : IDisposable
     public Task StepAsync(int steps) =>
         _thread.Invoke((context, _) =>
         {
-            _potential = context.LangevinMiddleSteps(steps, KT, _protocol.FrictionPerPs, _protocol.StepPs, _masses,
+            _potential = LangevinMiddleStepper.Step(context, steps, KT, _protocol.FrictionPerPs, _protocol.StepPs, _masses,
                 _x, _v, _rng, _removeCentreOfMassMotion);
             _steps += steps;
         });

@@ -5,12 +5,13 @@
 //   * returns an int status (0 = success, 1 = error) and never lets an exception escape;
 //   * stores the error message in a thread-local string, read by omms_last_error();
 //   * returns results through out-parameters.
-// Names follow OpenMM's C API (omms_<Class>_<method>) so the C# side reads like OpenMM's documentation.
+// Names follow OpenMM's C API (omms_<Class>_<method>) so the C# side reads like OpenMM's documentation. Only
+// OpenMM's own API lives here; BoltzmannGen's Langevin stepper (bgen_* entry points) is in bgen_langevin.cpp,
+// compiled into the same library. The status/error convention is shared through shim_common.h.
 // Strings returned to the caller are copied into caller-provided buffers or allocated with
 // omms_string_alloc and released with omms_string_free.
 
 #include <OpenMM.h>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -18,29 +19,24 @@
 #include <string>
 #include <vector>
 
+#include "shim_common.h"
+
 using namespace OpenMM;
+using shim::guarded;
 
 namespace {
 thread_local std::string lastError;
+}  // namespace
+
+void shim::setLastError(const std::string& message) { lastError = message; }
+
+namespace {
 
 // OpenMM's XmlSerializer formats and parses numbers with David Gay's dtoa (g_fmt/strtod2), built without its
 // MULTIPLE_THREADS locks: two threads (de)serializing at once corrupt each other's numbers (measured here:
 // wrong bond lengths, wrong energies, and "free(): invalid pointer" crashes). All serialization goes through
 // this one lock; everything else in OpenMM runs concurrently, one Context per thread.
 std::mutex serializerMutex;
-
-template <typename F>
-int guarded(F&& body) {
-    try {
-        body();
-        return 0;
-    } catch (const std::exception& e) {
-        lastError = e.what();
-    } catch (...) {
-        lastError = "unknown C++ exception in OpenMM";
-    }
-    return 1;
-}
 
 // Copies s into a caller buffer; reports the needed size so the caller can retry with a larger buffer.
 void copyOut(const std::string& s, char* buffer, int capacity, int* needed) {
@@ -94,7 +90,7 @@ std::string forceTypeName(const Force* f) {
 }
 }  // namespace
 
-#define OMMS_API extern "C" __attribute__((visibility("default")))
+#define OMMS_API SHIM_EXPORT
 
 // ---------------------------------------------------------------- errors and strings
 OMMS_API const char* omms_last_error() { return lastError.c_str(); }
@@ -330,91 +326,6 @@ OMMS_API int omms_Context_evaluateBatch(Context* c, int batch, int n, const doub
             if (forces != nullptr) fromVec3(state.getForces(), forces + static_cast<size_t>(b) * n * 3, n);
         }
         *failedIndex = -1;
-    });
-}
-
-// ---------------------------------------------------------------- LangevinMiddle dynamics with a private RNG
-namespace {
-// xoshiro256** — the same generator as BoltzmannGen.Numerics.Xoshiro256; the state lives with the caller.
-struct Xoshiro {
-    uint64_t* s;
-    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    uint64_t next() {
-        uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-        return result;
-    }
-    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
-    // Box–Muller; both values are used by the caller, so the stream is the same however it is cut into calls.
-    void gaussianPair(double& a, double& b) {
-        double u1 = 1.0 - uniform(), u2 = uniform();
-        double r = std::sqrt(-2.0 * std::log(u1));
-        a = r * std::cos(2.0 * M_PI * u2);
-        b = r * std::sin(2.0 * M_PI * u2);
-    }
-};
-
-void removeCentreOfMassVelocity(std::vector<double>& v, const double* mass, int n) {
-    double p[3] = {0, 0, 0}, total = 0;
-    for (int i = 0; i < n; i++) {
-        for (int d = 0; d < 3; d++) p[d] += mass[i] * v[3 * i + d];
-        total += mass[i];
-    }
-    for (int i = 0; i < n; i++)
-        for (int d = 0; d < 3; d++) v[3 * i + d] -= p[d] / total;
-}
-}  // namespace
-
-// Advances `steps` steps of Langevin dynamics with the LFMiddle splitting that OpenMM's LangevinMiddleIntegrator
-// uses (Zhang et al. 2019): v += dt·F/m; x += dt/2·v; v = a·v + √((1−a²)kT/m)·ξ; x += dt/2·v; a = e^(−γ·dt).
-// Why not OpenMM's own integrator: on the Reference platform every context draws from one process-wide random
-// generator (SimTKOpenMMUtilities), reseeded whenever a context is created, so replicas stepping in parallel
-// are neither reproducible nor independent. Here each replica owns its generator state (rng, 4 words, in/out),
-// which also makes checkpoints exact. The context only evaluates forces (its own integrator is never stepped).
-// x, v: n×3 in/out (nm, nm/ps); mass: n (amu); kT in kJ/mol; removeCom: subtract the centre-of-mass velocity
-// after every step (what the System's CMMotionRemover does inside OpenMM's integrators).
-// potentialEnergy receives E(x) at the final positions.
-OMMS_API int omms_Context_langevinMiddleSteps(Context* c, int steps, double kT, double friction, double dt,
-                                              const double* mass, int n, double* x, double* v, uint64_t* rng,
-                                              int removeCom, double* potentialEnergy) {
-    return guarded([&] {
-        Xoshiro random{rng};
-        std::vector<Vec3> pos(n);
-        std::vector<double> vel(v, v + 3 * n), noise(3 * n), sigma(n), invMass(n);
-        const double a = std::exp(-friction * dt);
-        for (int i = 0; i < n; i++) {
-            invMass[i] = mass[i] > 0 ? 1.0 / mass[i] : 0.0;
-            sigma[i] = std::sqrt((1.0 - a * a) * kT * invMass[i]);
-        }
-        auto setPositions = [&] {
-            for (int i = 0; i < n; i++) pos[i] = Vec3(x[3 * i], x[3 * i + 1], x[3 * i + 2]);
-            c->setPositions(pos);
-        };
-        setPositions();
-        State state = c->getState(State::Forces | (steps == 0 ? State::Energy : 0));
-        for (int step = 0; step < steps; step++) {
-            const std::vector<Vec3>& f = state.getForces();
-            for (int i = 0; i < 3 * n; i += 2) {
-                double g1, g2;
-                random.gaussianPair(g1, g2);
-                noise[i] = g1;
-                if (i + 1 < 3 * n) noise[i + 1] = g2;
-            }
-            for (int i = 0; i < n; i++) {
-                for (int d = 0; d < 3; d++) {
-                    int k = 3 * i + d;
-                    vel[k] += dt * f[i][d] * invMass[i];
-                    x[k] += 0.5 * dt * vel[k];
-                    vel[k] = a * vel[k] + sigma[i] * noise[k];
-                    x[k] += 0.5 * dt * vel[k];
-                }
-            }
-            if (removeCom) removeCentreOfMassVelocity(vel, mass, n);
-            setPositions();
-            state = c->getState(State::Forces | (step == steps - 1 ? State::Energy : 0));
-        }
-        std::copy(vel.begin(), vel.end(), v);
-        *potentialEnergy = state.getPotentialEnergy();
     });
 }
 
