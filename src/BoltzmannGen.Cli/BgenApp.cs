@@ -19,96 +19,16 @@ public static class BgenApp
 
     /// <param name="errors">Where the one-line error goes (stderr by default; tests pass a StringWriter).</param>
     public static int Run(string[] args, TextWriter? errors = null) =>
-        Guard(args, errors ?? Console.Error, Environment.GetEnvironmentVariable(VerboseVariable) == "1", () => RunStage(args, errors));
+        Guard(args, errors ?? Console.Error, Environment.GetEnvironmentVariable(VerboseVariable) == "1", () => Execute(args, errors));
 
-    /// <summary>
-    /// Runs a command as <see cref="Run"/> does but lets exceptions that are not user errors propagate: `bgen run`
-    /// calls its stages this way, to continue a stage killed by a known libtorch race from its checkpoint; whatever it
-    /// cannot handle reaches its own <see cref="Run"/>.
-    /// </summary>
-    public static int RunStage(string[] args, TextWriter? errors = null)
+    /// <summary>Parses and runs a command; user errors become one line and exit code 2, anything else propagates to <see cref="Guard"/>.</summary>
+    private static int Execute(string[] args, TextWriter? errors)
     {
         var app = new CommandApp();
-        app.Configure(config =>
-        {
-            config.SetApplicationName("bgen");
-            config.PropagateExceptions();
-            config.UseStrictParsing(); // a mistyped option is an error, not silently ignored
-            config.AddCommand<RunCommand>("run")
-                .WithDescription("The whole pipeline: dataset → teacher → targets → flow → sample → reweight → report, resumable.")
-                .WithExample("run", "--system", "aldp")
-                .WithExample("run", "--system", "aldp", "--preset", "full");
-            config.AddCommand<SystemsCommand>("systems")
-                .WithDescription("List the peptide systems: molecule, atoms, force field, solvent, temperature.");
-            config.AddCommand<EnergyCommand>("energy")
-                .WithDescription("Potential energies (and forces) of conformations from a PDB, NPY or DCD file.")
-                .WithExample("energy", "--system", "aldp", "--input", "frames.npy", "--out", "energies.csv");
-            config.AddCommand<SimulateCommand>("simulate")
-                .WithDescription("Reference MD (Langevin, independent replicas or replica exchange) written as a dataset.")
-                .WithExample("simulate", "--system", "aldp", "--ns", "100", "--out", "data/aldp", "--temperatures", "300,330,365,400");
-            config.AddCommand<AutocorrCommand>("autocorr")
-                .WithDescription("Integrated autocorrelation times and effective sample counts of a dataset.")
-                .WithExample("autocorr", "data/aldp");
-            config.AddCommand<PoolCommand>("pool")
-                .WithDescription("Pool independent MD runs of the same protocol into a dataset's free-energy reference (ΔF, profiles).")
-                .WithExample("pool", "--into", "data/aldp", "runs/md/aldp-s12", "runs/md/aldp-s13");
-            config.AddCommand<TargetsCommand>("targets")
-                .WithDescription("FORT regression pairs: exact optimal transport to MD frames, or reflow through the teacher CNF.")
-                .WithExample("targets", "--system", "aldp", "--kind", "ot", "--data", "data/aldp", "--pairs", "20000", "--out", "runs/aldp-ot/targets.npz");
-            config.AddBranch("teacher", teacher =>
-            {
-                teacher.SetDescription("The flow-matching CNF teacher: train it, sample it (exact log q by the integrated divergence).");
-                teacher.AddCommand<TeacherTrainCommand>("train")
-                    .WithDescription("Train the teacher CNF on MD frames by flow matching.")
-                    .WithExample("teacher", "train", "--system", "aldp", "--data", "data/aldp", "--out", "runs/aldp/teacher");
-                teacher.AddCommand<TeacherSampleCommand>("sample")
-                    .WithDescription("Sample the teacher CNF with log q (ODE + divergence).")
-                    .WithExample("teacher", "sample", "--model", "runs/aldp/teacher", "--n", "2000", "--out", "runs/aldp/cnf-samples.npz");
-            });
-            config.AddCommand<TrainCommand>("train")
-                .WithDescription("Train a normalizing flow by FORT (regression onto targets) or by maximum likelihood.")
-                .WithExample("train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", "runs/aldp-ot/targets.npz", "--out", "runs/aldp-ot/flow");
-            config.AddCommand<FinetuneCommand>("finetune")
-                .WithDescription("Continue a trained flow against the force field: reverse KL, reweighted ML, FORT anchor; keeps the weights of the best ESS.")
-                .WithExample("finetune", "--model", "runs/aldp-quick/flow", "--out", "runs/aldp-quick/finetuned", "--data", "data/aldp");
-            config.AddCommand<SampleCommand>("sample")
-                .WithDescription("Sample conformations with exact log q from a trained flow.")
-                .WithExample("sample", "--model", "runs/aldp-ot/flow", "--n", "100000", "--out", "runs/aldp-ot/samples.npz");
-            config.AddCommand<SmcCommand>("smc")
-                .WithDescription("Annealed importance sampling / SMC from a trained flow to the Boltzmann density (Langevin moves in the latent space), weighted particles with log Z.")
-                .WithExample("smc", "--model", "runs/aldp-quick/flow", "--n", "1024", "--out", "runs/aldp-quick/smc.npz");
-            config.AddCommand<LogqCommand>("logq")
-                .WithDescription("Exact log-density of given conformations under a trained flow.")
-                .WithExample("logq", "--model", "runs/aldp-ot/flow", "--input", "frames.npy", "--out", "logq.npy");
-            config.AddCommand<ReweightCommand>("reweight")
-                .WithDescription("Energies, validity and importance weights (ESS) of samples, added to samples.npz.")
-                .WithExample("reweight", "--system", "aldp", "--samples", "runs/aldp-ot/samples.npz");
-            config.AddCommand<ReportCommand>("report")
-                .WithDescription("Metrics against MD (ESS, E-W1/E-W2, T-W2, NLL, ΔF), free-energy plots and report.json/.md/.html.")
-                .WithExample("report", "--system", "aldp", "--samples", "runs/aldp/samples.npz", "--reference", "data/aldp", "--out", "runs/aldp/report");
-            config.AddCommand<CompareCommand>("compare")
-                .WithDescription("Several runs' reports side by side: table (md, csv, html) and bar plots.")
-                .WithExample("compare", "runs/aldp-quick/report", "runs/aldp-mle/report", "--out", "comparison");
-            config.AddBranch("bench", bench =>
-            {
-                bench.SetDescription("Benchmarks that print throughput figures; `bgen bench` alone runs them all.");
-                bench.SetDefaultCommand<BenchAllCommand>();
-                bench.AddCommand<BenchEnergyCommand>("energy")
-                    .WithDescription("Energy evaluations per second: batched over threads vs one conformation at a time.");
-                bench.AddCommand<BenchSimulateCommand>("simulate")
-                    .WithDescription("Langevin MD throughput in ns/day, one replica and one per core.");
-                bench.AddCommand<BenchTeacherCommand>("teacher")
-                    .WithDescription("Teacher CNF: coupling cost, training steps/s, reflow pairs/s, samples with exact log q per second.");
-                bench.AddCommand<BenchFlowsCommand>("flows")
-                    .WithDescription("Flow training steps/s (FORT, MLE) and samples with log q per second, per architecture.");
-            });
-        });
-
-        // The documented `--n 100000` is a one-letter long option, which the parser refuses; it means -n.
-        args = args.Select(a => a == "--n" ? "-n" : a.StartsWith("--n=", StringComparison.Ordinal) ? "-n=" + a[4..] : a).ToArray();
+        app.Configure(Configure);
         try
         {
-            return app.Run(args);
+            return app.Run(NormaliseArguments(args));
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -117,9 +37,129 @@ public static class BgenApp
         }
     }
 
+    /// <summary>The command tree: every command, its name, description and examples.</summary>
+    private static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("bgen");
+        config.PropagateExceptions();
+        config.UseStrictParsing(); // a mistyped option is an error, not silently ignored
+        config.AddCommand<RunCommand>("run")
+            .WithDescription("The whole pipeline: dataset → teacher → targets → flow → sample → reweight → report, resumable.")
+            .WithExample("run", "--system", "aldp")
+            .WithExample("run", "--system", "aldp", "--preset", "full");
+        config.AddCommand<SystemsCommand>("systems")
+            .WithDescription("List the peptide systems: molecule, atoms, force field, solvent, temperature.");
+        config.AddCommand<EnergyCommand>("energy")
+            .WithDescription("Potential energies (and forces) of conformations from a PDB, NPY or DCD file.")
+            .WithExample("energy", "--system", "aldp", "--input", "frames.npy", "--out", "energies.csv");
+        config.AddCommand<SimulateCommand>("simulate")
+            .WithDescription("Reference MD (Langevin, independent replicas or replica exchange) written as a dataset.")
+            .WithExample("simulate", "--system", "aldp", "--ns", "100", "--out", "data/aldp", "--temperatures", "300,330,365,400");
+        config.AddCommand<AutocorrCommand>("autocorr")
+            .WithDescription("Integrated autocorrelation times and effective sample counts of a dataset.")
+            .WithExample("autocorr", "data/aldp");
+        config.AddCommand<PoolCommand>("pool")
+            .WithDescription("Pool independent MD runs of the same protocol into a dataset's free-energy reference (ΔF, profiles).")
+            .WithExample("pool", "--into", "data/aldp", "runs/md/aldp-s12", "runs/md/aldp-s13");
+        config.AddCommand<TargetsCommand>("targets")
+            .WithDescription("FORT regression pairs: exact optimal transport to MD frames, or reflow through the teacher CNF.")
+            .WithExample("targets", "--system", "aldp", "--kind", "ot", "--data", "data/aldp", "--pairs", "20000", "--out", "runs/aldp-ot/targets.npz");
+        config.AddBranch("teacher", teacher =>
+        {
+            teacher.SetDescription("The flow-matching CNF teacher: train it, sample it (exact log q by the integrated divergence).");
+            teacher.AddCommand<TeacherTrainCommand>("train")
+                .WithDescription("Train the teacher CNF on MD frames by flow matching.")
+                .WithExample("teacher", "train", "--system", "aldp", "--data", "data/aldp", "--out", "runs/aldp/teacher");
+            teacher.AddCommand<TeacherSampleCommand>("sample")
+                .WithDescription("Sample the teacher CNF with log q (ODE + divergence).")
+                .WithExample("teacher", "sample", "--model", "runs/aldp/teacher", "--n", "2000", "--out", "runs/aldp/cnf-samples.npz");
+        });
+        config.AddCommand<TrainCommand>("train")
+            .WithDescription("Train a normalizing flow by FORT (regression onto targets) or by maximum likelihood.")
+            .WithExample("train", "--system", "aldp", "--objective", "fort", "--arch", "nsf", "--targets", "runs/aldp-ot/targets.npz", "--out", "runs/aldp-ot/flow");
+        config.AddCommand<FinetuneCommand>("finetune")
+            .WithDescription("Continue a trained flow against the force field: reverse KL, reweighted ML, FORT anchor; keeps the weights of the best ESS.")
+            .WithExample("finetune", "--model", "runs/aldp-quick/flow", "--out", "runs/aldp-quick/finetuned", "--data", "data/aldp");
+        config.AddCommand<SampleCommand>("sample")
+            .WithDescription("Sample conformations with exact log q from a trained flow.")
+            .WithExample("sample", "--model", "runs/aldp-ot/flow", "--n", "100000", "--out", "runs/aldp-ot/samples.npz");
+        config.AddCommand<SmcCommand>("smc")
+            .WithDescription("Annealed importance sampling / SMC from a trained flow to the Boltzmann density (Langevin moves in the latent space), weighted particles with log Z.")
+            .WithExample("smc", "--model", "runs/aldp-quick/flow", "--n", "1024", "--out", "runs/aldp-quick/smc.npz");
+        config.AddCommand<LogqCommand>("logq")
+            .WithDescription("Exact log-density of given conformations under a trained flow.")
+            .WithExample("logq", "--model", "runs/aldp-ot/flow", "--input", "frames.npy", "--out", "logq.npy");
+        config.AddCommand<ReweightCommand>("reweight")
+            .WithDescription("Energies, validity and importance weights (ESS) of samples, added to samples.npz.")
+            .WithExample("reweight", "--system", "aldp", "--samples", "runs/aldp-ot/samples.npz");
+        config.AddCommand<ReportCommand>("report")
+            .WithDescription("Metrics against MD (ESS, E-W1/E-W2, T-W2, NLL, ΔF), free-energy plots and report.json/.md/.html.")
+            .WithExample("report", "--system", "aldp", "--samples", "runs/aldp/samples.npz", "--reference", "data/aldp", "--out", "runs/aldp/report");
+        config.AddCommand<CompareCommand>("compare")
+            .WithDescription("Several runs' reports side by side: table (md, csv, html) and bar plots.")
+            .WithExample("compare", "runs/aldp-quick/report", "runs/aldp-mle/report", "--out", "comparison");
+        config.AddBranch("bench", bench =>
+        {
+            bench.SetDescription("Benchmarks that print throughput figures; `bgen bench` alone runs them all.");
+            bench.SetDefaultCommand<BenchAllCommand>();
+            bench.AddCommand<BenchEnergyCommand>("energy")
+                .WithDescription("Energy evaluations per second: batched over threads vs one conformation at a time.");
+            bench.AddCommand<BenchSimulateCommand>("simulate")
+                .WithDescription("Langevin MD throughput in ns/day, one replica and one per core.");
+            bench.AddCommand<BenchTeacherCommand>("teacher")
+                .WithDescription("Teacher CNF: coupling cost, training steps/s, reflow pairs/s, samples with exact log q per second.");
+            bench.AddCommand<BenchFlowsCommand>("flows")
+                .WithDescription("Flow training steps/s (FORT, MLE) and samples with log q per second, per architecture.");
+        });
+    }
+
+    // The documented `--n 100000` is a one-letter long option, which the parser refuses; it means -n.
+    private static string[] NormaliseArguments(string[] args) =>
+        args.Select(a => a == "--n" ? "-n" : a.StartsWith("--n=", StringComparison.Ordinal) ? "-n=" + a[4..] : a).ToArray();
+
+    /// <summary>
+    /// Parses a command line into the settings object its command would run with, without running it (how a stage's
+    /// rendered command line is checked to mean the same options). Invalid arguments throw.
+    /// </summary>
+    public static CommandSettings Parse(string[] args)
+    {
+        var capture = new SettingsCapture();
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            Configure(config);
+            config.SetInterceptor(capture);
+        });
+        try
+        {
+            app.Run(NormaliseArguments(args));
+        }
+        catch (SettingsCapture.Captured)
+        {
+            return capture.Settings!;
+        }
+        throw new InvalidOperationException($"bgen {string.Join(' ', args)} ran no command.");
+    }
+
+    /// <summary>Takes the parsed settings and stops before the command runs.</summary>
+    private sealed class SettingsCapture : ICommandInterceptor
+    {
+        public sealed class Captured : Exception;
+
+        public CommandSettings? Settings { get; private set; }
+
+        public void Intercept(CommandContext context, CommandSettings settings)
+        {
+            Settings = settings;
+            throw new Captured();
+        }
+
+        public void InterceptResult(CommandContext context, CommandSettings settings, ref int result) { }
+    }
+
     /// <summary>
     /// The CLI boundary: runs <paramref name="body"/>; an exception that escapes it (not a user error, which
-    /// <see cref="RunStage"/> already turned into exit code 2) becomes one line, "error: internal error: MESSAGE —
+    /// <see cref="Execute"/> already turned into exit code 2) becomes one line, "error: internal error: MESSAGE —
     /// please report it; details in LOG", and exit code 1. LOG ($TMPDIR/bgen-crash-TIME-PID.log) holds the command
     /// line and the full exception; with <paramref name="verbose"/> it is printed to <paramref name="errors"/> too.
     /// A cancellation that escapes a command ends with exit code 130, like those the commands handle.

@@ -86,22 +86,11 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         var request = new FineTuneRequest(settings.Model, settings.Out, system, config, validation, anchor, settings.Resume,
                                           settings.ToOptions() with { Threads = config.EnergyThreads });
         FineTuneResult result = null!;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        int stopped = Interruptible.Run(context, cancellationToken, token =>
         {
-            TrainingProgressDisplay.Run("fine-tuning", config.Steps, config.LogEvery, progress => result = FineTuner.Run(request, progress, stop.Token));
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLine("[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+            TrainingProgressDisplay.Run("fine-tuning", config.Steps, config.LogEvery, progress => result = FineTuner.Run(request, progress, token));
+        });
+        if (stopped != 0) return stopped;
         var ci = CultureInfo.InvariantCulture;
         AnsiConsole.MarkupLine(string.Create(ci, $"fine-tuned {Markup.Escape(settings.Model)} for {config.Steps} steps in {result.Seconds:F0} s → {Markup.Escape(settings.Out)}"));
         AnsiConsole.MarkupLine(string.Create(ci, $"energy evaluations: {result.EnergyEvaluations:N0}; log: {Markup.Escape(Path.Combine(settings.Out, FineTuneLog.FileName))}"));

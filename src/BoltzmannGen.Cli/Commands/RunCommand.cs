@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BoltzmannGen.Cli.Pipeline;
 using BoltzmannGen.Data;
+using BoltzmannGen.Optimisation;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Systems;
 using Spectre.Console;
@@ -77,9 +78,10 @@ public sealed class RunCommand : Command<RunCommand.Settings>
 
         var stages = PipelinePlan.Build(config, run, Path.Combine(repository, "data", system.Name), settings.ForceFields);
         AtomicFile.Write(Path.Combine(run, "run.yaml"), s => s.Write(global::System.Text.Encoding.UTF8.GetBytes(config.ToYaml())));
-        File.WriteAllText(Path.Combine(run, "teacher.yaml"), PipelinePlan.SectionYaml(config.Teacher));
-        File.WriteAllText(Path.Combine(run, "flow.yaml"), PipelinePlan.SectionYaml(config.Flow));
-        if (config.FineTuneEnabled) File.WriteAllText(Path.Combine(run, "finetune.yaml"), PipelinePlan.SectionYaml(config.FineTuneSection()));
+        // The configs the teacher, flow and finetune stages read (--config), each its section as a whole record.
+        File.WriteAllText(Path.Combine(run, "teacher.yaml"), config.Teacher.ToYaml());
+        File.WriteAllText(Path.Combine(run, "flow.yaml"), config.Flow.ToYaml());
+        if (config.Finetune.Enabled) File.WriteAllText(Path.Combine(run, "finetune.yaml"), config.Finetune.ToYaml());
 
         var ledger = new StageLedger(run);
         var clock = Stopwatch.StartNew();
@@ -96,17 +98,19 @@ public sealed class RunCommand : Command<RunCommand.Settings>
                 continue;
             }
             AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(header)}[/] [grey](elapsed {clock.Elapsed:hh\\:mm\\:ss})[/]").LeftJustified());
-            var args = stage.Arguments.ToList();
             bool resume = stage.Resumable && ledger.Started(stage.Name)?.Hash == stage.Hash && HasCheckpoint(stage);
-            if (resume) args.Add("--resume");
-            else foreach (var output in stage.Outputs) Remove(output, context);
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(stage.CommandLine)}{(resume ? " --resume" : "")}[/]");
+            var command = resume ? stage.Command.Resumed() : stage.Command;
+            if (!resume) foreach (var output in stage.Outputs) Remove(output, context);
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(command.CommandLine)}[/]");
             ledger.MarkStarted(stage.Name, stage.Hash);
             var stageClock = Stopwatch.StartNew();
-            var errors = new StringWriter();
-            int code = RunStage(stage, args, errors);
-            if (code != 0)
-                throw new InputException($"stage {stage.Name} failed: {errors.ToString().Trim().Replace("error: ", "")} (rerun `bgen run` with the same options to continue).");
+            int code = RunStage(stage, command, cancellationToken);
+            if (code == BgenApp.Interrupted)
+            {
+                AnsiConsole.MarkupLine($"[yellow]stopped in stage {Markup.Escape(stage.Name)}; rerun the same `bgen run` command to continue.[/]");
+                return BgenApp.Interrupted;
+            }
+            if (code != 0) throw new InputException($"stage {stage.Name} failed with exit code {code} (rerun `bgen run` with the same options to continue).");
             ledger.MarkFinished(stage.Name, stage.Hash, stageClock.Elapsed.TotalSeconds);
             times.Add((stage.Name, stageClock.Elapsed.TotalSeconds, "ran"));
         }
@@ -115,28 +119,34 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     }
 
     /// <summary>
-    /// Runs a stage's command. libtorch (through TorchSharp 0.107) can report a native Scalar as freed while in use
-    /// ("Expected false to be true … Scalar.h": the GC finalised the temporary Scalar of an arithmetic operator
-    /// mid-call). Training steps, validation, reflow chunks and sample batches run inside a FinalizerFence, which
-    /// closes that window; should it happen elsewhere, a resumable stage continues from its last checkpoint, up to
-    /// ten times, instead of losing the run.
+    /// Runs a stage's command in this process. Bad input (InputException) ends the run, naming the stage. A resumable
+    /// stage hit by TorchSharp's freed-Scalar race (<see cref="NativeFailureCause.FreedScalarRace"/>; training steps,
+    /// validation, reflow chunks and sample batches run inside a FinalizerFence, which closes that window) continues
+    /// from its last checkpoint, up to ten times, instead of losing the run.
     /// </summary>
-    private static int RunStage(PipelineStage stage, List<string> args, StringWriter errors)
+    private static int RunStage(PipelineStage stage, StageCommand command, CancellationToken cancellation)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return BgenApp.RunStage(args.ToArray(), errors);
+                return command.Execute(cancellation);
             }
-            catch (global::System.Runtime.InteropServices.ExternalException e) when (stage.Resumable && attempt <= MaxRetries && e.Message.Contains("Scalar", StringComparison.Ordinal))
+            catch (InputException e)
+            {
+                throw new InputException($"stage {stage.Name} failed: {e.Message} (rerun `bgen run` with the same options to continue).", e);
+            }
+            catch (Exception e) when (stage.Resumable && attempt <= MaxRetries && NativeFailure.Classify(e) == NativeFailureCause.FreedScalarRace)
             {
                 AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race) {Markup.Escape(FirstFrame(e))}; " +
                                        $"continuing from the last checkpoint (attempt {attempt + 1}).[/]");
                 // Continue from a checkpoint when one was written; before the first one, start the stage again.
-                args.Remove("--resume");
-                if (HasCheckpoint(stage)) args.Add("--resume");
-                else foreach (var output in stage.Outputs) Remove(output, null);
+                if (HasCheckpoint(stage)) command = stage.Command.Resumed();
+                else
+                {
+                    command = stage.Command;
+                    foreach (var output in stage.Outputs) Remove(output, null);
+                }
             }
         }
     }

@@ -97,28 +97,13 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
             throw new InputException($"{settings.Out} already holds a dataset; pass --force to replace it.");
         PrepareOutput(settings, work);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        MDResult result;
-        try
+        MDResult result = null!;
+        int stopped = Interruptible.Run(context, cancellationToken, token =>
         {
             using var run = new MDRun(system, options, work, settings.Resume);
-            result = RunWithProgress(run, options, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLine($"[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+            result = RunWithProgress(run, options, token);
+        });
+        if (stopped != 0) return stopped;
 
         var all = new Frames(result.Energies.Length, system.AtomCount, Array.ConvertAll(result.Positions, x => (double)x));
         var stats = TrajectoryStatistics.Compute(all, system.Topology, result.Replicas);

@@ -92,24 +92,13 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         using var trainFrames = Normalised(learned, system.AtomCount, scale, map);
         using var valFrames = Normalised(dataset.Split("val"), system.AtomCount, scale, map);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        int stopped = Interruptible.Run(context, cancellationToken, token =>
         {
             using var threads = TorchThreads.Use(config.Threads);
             TrainingProgressDisplay.Run("teacher", config.Steps, config.LogEvery,
-                progress => trainer.Train(trainFrames, valFrames, settings.Resume, progress, stop.Token));
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLine("[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+                progress => trainer.Train(trainFrames, valFrames, settings.Resume, progress, token));
+        });
+        if (stopped != 0) return stopped;
         var saved = TeacherDirectory.ReadInfo(settings.Out);
         AnsiConsole.MarkupLine($"trained a {config.Net} teacher ({saved.Parameters:N0} parameters, {config.Coupling} coupling) for {config.Steps} steps " +
                                $"in {saved.TrainingSeconds:F0} s → {Markup.Escape(settings.Out)}");

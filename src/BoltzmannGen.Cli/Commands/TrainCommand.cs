@@ -107,27 +107,16 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         using var writer = OutputPath.Lock(settings.Out, context);
         var trainer = new FlowTrainer(settings.Out, config, info, validationFrames);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        int stopped = Interruptible.Run(context, cancellationToken, token =>
         {
             Func<BoltzmannFlow, ITrainingObjective> objective = config.Objective == "fort"
                 ? model => new FortObjective(model,
                     tensor(targets!.X0, [targets.Pairs, system.AtomCount, 3]), tensor(targets.X1, [targets.Pairs, system.AtomCount, 3]), config)
                 : model => new MleObjective(model, FramesTensor(dataset!.Split("train"), system.AtomCount),
                     FramesTensor(dataset.Split("val"), system.AtomCount), config);
-            TrainingProgressDisplay.Run("training", config.Steps, config.LogEvery, progress => trainer.Train(objective, settings.Resume, progress, stop.Token));
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLine("[yellow]stopped at a checkpoint; continue with the same command and --resume.[/]");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+            TrainingProgressDisplay.Run("training", config.Steps, config.LogEvery, progress => trainer.Train(objective, settings.Resume, progress, token));
+        });
+        if (stopped != 0) return stopped;
         AnsiConsole.MarkupLine($"trained {config.Arch} by {config.Objective} for {config.Steps} steps → {Markup.Escape(settings.Out)} " +
                                $"(log: {Markup.Escape(Path.Combine(settings.Out, ModelDirectory.LogFile))})");
         var saved = ModelDirectory.ReadInfo(settings.Out);

@@ -1,12 +1,17 @@
 using System.Globalization;
+using BoltzmannGen.FineTuning;
+using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
+using BoltzmannGen.Teacher;
+using BoltzmannGen.Training;
 
 namespace BoltzmannGen.Cli.Pipeline;
 
 /// <summary>
-/// One `bgen run`: which system, where, and each stage's options. The `teacher` and `flow` sections are passed
-/// through as the YAML configs of `bgen teacher train` and `bgen train` (their own keys, checked there); the other
-/// sections are small and checked here. Presets (configs/presets/*.yaml) are files of this shape.
+/// One `bgen run`: which system, where, and each stage's options. The `teacher`, `flow` and `finetune` sections are
+/// the configs of `bgen teacher train`, `bgen train` and `bgen finetune` (their own records, keys and checks), written
+/// to the run folder as the YAML those commands read; the other sections are small and checked here. Every section is
+/// checked when the config is loaded, before any stage runs. Presets (configs/presets/*.yaml) are files of this shape.
 /// </summary>
 public sealed record RunConfig
 {
@@ -18,14 +23,14 @@ public sealed record RunConfig
     public string Label { get; init; } = "";
     public string Device { get; init; } = "auto";
     public SimulateSection Simulate { get; init; } = new();
-    public Dictionary<string, object?> Teacher { get; init; } = new();
+    public TeacherConfig Teacher { get; init; } = new();
     public TargetsSection Targets { get; init; } = new();
-    public Dictionary<string, object?> Flow { get; init; } = new();
+    public TrainingConfig Flow { get; init; } = new();
     /// <summary>
     /// Energy-based fine-tuning after the flow stage (`bgen finetune`; keys of configs/finetune.yaml) when
     /// <c>enabled: true</c>; the sample and report stages then use the fine-tuned model.
     /// </summary>
-    public Dictionary<string, object?> Finetune { get; init; } = new();
+    public FineTuneConfig Finetune { get; init; } = new();
     public SampleSection Sample { get; init; } = new();
     public ReweightSection Reweight { get; init; } = new();
     public ReportSection Report { get; init; } = new();
@@ -100,7 +105,13 @@ public sealed record RunConfig
         if (Sample.N < 2) throw new InputException($"sample.n must be at least 2 (got {Sample.N}).");
         if (Reweight.ClipTop is < 0 or >= 1) throw new InputException($"reweight.clip_top must be in [0, 1) (got {Reweight.ClipTop.ToString(CultureInfo.InvariantCulture)}).");
         if (Simulate.Ns <= 0) throw new InputException("simulate.ns must be positive.");
-        FineTune(); // a bad key or value fails here, before any stage runs
+        // The sections the teacher, flow and finetune stages read, checked now: a bad value fails in a second, not
+        // after the stages before it have run.
+        Section("teacher", Teacher.Validate);
+        Section("flow", Flow.Validate);
+        if (!FlowArchitectures.Names.Contains(Flow.Arch))
+            throw new InputException($"flow.arch '{Flow.Arch}' is unknown; known architectures: {string.Join(", ", FlowArchitectures.Names)}.");
+        if (Finetune.Enabled) Section("finetune", Finetune.Validate);
         if (Smc.Enabled)
         {
             if (Smc.N < 2) throw new InputException($"smc.n must be at least 2 (got {Smc.N}).");
@@ -112,19 +123,9 @@ public sealed record RunConfig
         }
     }
 
-    /// <summary>Whether the finetune stage runs.</summary>
-    public bool FineTuneEnabled => Finetune.TryGetValue("enabled", out var e) && e is not null &&
-        (bool.TryParse(e.ToString(), out bool on) ? on : throw new InputException($"finetune.enabled must be true or false (got '{e}')."));
-
-    /// <summary>The finetune section without its `enabled` switch: the YAML `bgen finetune --config` reads.</summary>
-    public Dictionary<string, object?> FineTuneSection() => Finetune.Where(kv => kv.Key != "enabled").ToDictionary(kv => kv.Key, kv => kv.Value);
-
-    /// <summary>The fine-tuning config the section describes (checked), or null when the stage is off.</summary>
-    public BoltzmannGen.FineTuning.FineTuneConfig? FineTune()
+    private static void Section(string name, Action validate)
     {
-        if (!FineTuneEnabled) return null;
-        var overrides = FineTuneSection().Select(kv => $"{kv.Key}={kv.Value}");
-        try { return BoltzmannGen.FineTuning.FineTuneConfig.Load(null, overrides); }
-        catch (InputException e) { throw new InputException($"finetune section: {e.Message}", e); }
+        try { validate(); }
+        catch (InputException e) { throw new InputException($"{name} section: {e.Message}", e); }
     }
 }

@@ -9,6 +9,9 @@ namespace BoltzmannGen.FineTuning;
 /// </summary>
 public sealed record FineTuneConfig
 {
+    /// <summary>`bgen run` only: whether its finetune stage runs (`bgen finetune` itself ignores it).</summary>
+    public bool Enabled { get; init; }
+
     /// <summary>Weight of the reverse KL E_z[u(f(z)) + log q(f(z))] (gradients through the forces and the exact log-det).</summary>
     public double ReverseKl { get; init; } = 0.0;
     /// <summary>Weight of the mass-covering term −Σ w̄·log q(x) on the batch's own draws, w̄ self-normalised importance weights.</summary>

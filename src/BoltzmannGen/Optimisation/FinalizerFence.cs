@@ -31,7 +31,11 @@ public readonly struct FinalizerFence : IDisposable
 
     public void Dispose()
     {
-        // A step that allocated more than the budget ended the region with a collection of its own.
-        if (_active && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        // A step that allocated more than the budget ended the region with a collection of its own. The region is
+        // process-wide, so another thread's allocations can end it between the check and the call: then there is
+        // nothing left to end.
+        if (!_active || GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) return;
+        try { GC.EndNoGCRegion(); }
+        catch (InvalidOperationException) { }
     }
 }

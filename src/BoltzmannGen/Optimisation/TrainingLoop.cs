@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BoltzmannGen.Flows;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,7 +46,7 @@ public static class TrainingLoop
         if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, s.CanonicalConfig, model, ema, scratch, optimizer, generator);
 
         var best = s.KeepBest ? BestWeights.Open(directory, resume) : null;
-        using var log = new TrainingLog(Path.Combine(directory, ModelDirectory.LogFile), start);
+        using var log = new TrainingLog(Path.Combine(directory, TrainingFolder.LogFile), start);
         var clock = Stopwatch.StartNew();
         var window = Stopwatch.StartNew();
         int windowStart = start;

@@ -56,14 +56,40 @@ public static class YamlConfig
         var known = typeof(T).GetProperties().Where(p => p.CanWrite).Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)).ToArray();
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             throw new InputException($"{where}: unknown key '{unknown}'; known keys: {string.Join(", ", known)}.");
+        string merged = Writer.Serialize(values);
         try
         {
-            return Reader.Deserialize<T>(Writer.Serialize(values)) ?? new T();
+            return Reader.Deserialize<T>(merged) ?? new T();
         }
         catch (YamlException e)
         {
-            throw new InputException($"{where}: {Readable(e.InnerException?.Message ?? e.Message)}", e);
+            string? key = KeyAt(merged, (int)e.Start.Line);
+            string message = Readable(e.InnerException?.Message ?? e.Message);
+            throw new InputException(key is null || message.Contains($"'{key.Split('.')[^1]}'", StringComparison.Ordinal) && !key.Contains('.')
+                ? $"{where}: {message}" : $"{where}: {key}: {message}", e);
         }
+    }
+
+    /// <summary>
+    /// The dotted key (`finetune.enabled`) of line <paramref name="line"/> (1-based) of a block-style YAML text, from
+    /// its own key and those of the less indented lines above it; null when the line holds no key.
+    /// </summary>
+    internal static string? KeyAt(string yaml, int line)
+    {
+        var lines = yaml.Split('\n');
+        if (line < 1 || line > lines.Length) return null;
+        static int Indent(string l) => l.Length - l.TrimStart(' ').Length;
+        static string? Key(string l) => l.TrimStart(' ') is var t && t.IndexOf(':') is > 0 and var c && !t.StartsWith('-') ? t[..c].Trim() : null;
+        if (Key(lines[line - 1]) is not { } key) return null;
+        var path = new List<string> { key };
+        int indent = Indent(lines[line - 1]);
+        for (int i = line - 2; i >= 0 && indent > 0; i--)
+        {
+            if (lines[i].Trim().Length == 0 || Indent(lines[i]) >= indent || Key(lines[i]) is not { } parent) continue;
+            path.Insert(0, parent);
+            indent = Indent(lines[i]);
+        }
+        return string.Join('.', path);
     }
 
     // YamlDotNet names .NET types ("Property 'x' not found on type 'BoltzmannGen.…'"); users know keys, not types.

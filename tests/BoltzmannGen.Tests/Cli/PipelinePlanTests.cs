@@ -85,12 +85,24 @@ public class PipelinePlanTests
         Assert.Equal(["teacher", "targets", "flow", "finetune", "sample", "reweight", "report", "smc", "smc-report"], stages.Select(s => s.Name));
         var smc = stages.Single(s => s.Name == "smc").Arguments.ToList();
         Assert.Equal("/tmp/run/finetuned", smc[smc.IndexOf("--model") + 1]);
-        Assert.Equal("64", smc[smc.IndexOf("-n") + 1]);
+        Assert.Equal(64, ((BoltzmannGen.Cli.Commands.SmcCommand.Settings)stages.Single(s => s.Name == "smc").Command.Options).Count);
         var report = stages.Single(s => s.Name == "smc-report").Arguments.ToList();
         Assert.Equal("/tmp/run/smc.npz", report[report.IndexOf("--samples") + 1]);
         // The importance-sampling stages do not depend on SMC settings.
         Assert.Equal(Hashes()["report"], stages.Single(s => s.Name == "report").Hash);
         Assert.Contains("smc.kernel", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["smc.enabled=true", "smc.kernel=hmc2"])).Message);
+    }
+
+    [Theory]
+    [InlineData("flow.stepz=5", "unknown key 'stepz'")]
+    [InlineData("flow.steps=0", "flow section: steps must be at least 1")]
+    [InlineData("flow.arch=foo", "flow.arch 'foo' is unknown")]
+    [InlineData("flow.layers=0", "flow section: layers must be at least 1")]
+    [InlineData("teacher.steps=0", "teacher section:")]
+    [InlineData("teacher.netz=mlp", "unknown key 'netz'")]
+    public void A_bad_teacher_or_flow_option_is_refused_when_the_config_is_read_before_any_stage(string setting, string message)
+    {
+        Assert.Contains(message, Assert.Throws<InputException>(() => RunConfig.Load(Smoke, [setting])).Message);
     }
 
     [Fact]
