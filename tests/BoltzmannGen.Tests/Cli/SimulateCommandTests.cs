@@ -85,15 +85,26 @@ public class SimulateCommandTests(SmallDataset dataset) : IClassFixture<SmallDat
     }
 
     [Fact]
-    public void Autocorr_recomputes_the_times_stored_in_meta()
+    public void Meta_statistics_agree_with_an_independent_computation_from_the_stored_frames()
     {
-        var meta = ReferenceDataset.Load(dataset.Path).Meta;
-        var topology = Pdb.Read(Path.Combine(dataset.Path, "topology.pdb")).Topology;
-        var stats = BoltzmannGen.Analysis.TrajectoryStatistics.Compute(ReferenceDataset.Load(dataset.Path).All(), topology);
-        foreach (var (name, tau) in meta.AutocorrelationTimeFrames)
-            Assert.Equal(tau, stats.AutocorrelationTimeFrames[name], 2);
-        var errors = new StringWriter();
-        Assert.Equal(0, BgenApp.Run(["autocorr", dataset.Path], errors));
+        // Reference: the test's own direct-sum statistics (Support/DirectTrajectoryStatistics, checked against the
+        // numpy script tools/dihedral_reference.py in TrajectoryReferenceTests), not the project's TrajectoryStatistics.
+        var loaded = ReferenceDataset.Load(dataset.Path);
+        var meta = loaded.Meta;
+        var frames = loaded.All(); // the float32 positions simulate computed its statistics from, train/val/test in order
+        var observables = DirectTrajectoryStatistics.Observables(frames, DihedralReference.Dihedrals());
+        var tau = DirectTrajectoryStatistics.Times(observables, meta.Replicas);
+        Assert.Equal(tau.Keys.Order(), meta.AutocorrelationTimeFrames.Keys.Order());
+        // meta.json rounds τ to 3 decimals and effective samples to 1.
+        foreach (var (name, expected) in tau)
+            Assert.True(Math.Abs(meta.AutocorrelationTimeFrames[name] - expected) <= 5e-4 + 1e-12, $"{name}: meta {meta.AutocorrelationTimeFrames[name]} vs {expected}");
+        double slowest = tau.Values.Max();
+        foreach (var (split, n) in meta.Frames)
+            Assert.True(Math.Abs(meta.EffectiveSamples[split] - Math.Max(1, n / slowest)) <= 0.05 + 1e-12, $"{split}: {meta.EffectiveSamples[split]}");
+        var (mean, se) = DirectTrajectoryStatistics.Population(observables["phi2_positive"]);
+        Assert.Equal(mean, meta.PhiPositivePopulation["phi2"].Mean, 1e-12);
+        Assert.Equal(se, meta.PhiPositivePopulation["phi2"].StandardError, 1e-12);
+        Assert.Equal(0, BgenApp.Run(["autocorr", dataset.Path], new StringWriter()));
     }
 
     [Fact]
