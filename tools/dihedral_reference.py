@@ -16,6 +16,8 @@ Definitions (docs/design.md sections 7.5 and the TrajectoryStatistics / FreeEner
                    sd(block means, ddof=1) / sqrt(10); relative error SE / mean
   phi > 0          phi in (0, pi] modulo 2 pi
   Delta F          -ln(P(phi>0) / P(phi<0)) in k_BT, P self-normalised with optional weights w_i >= 0
+  bond error       median over frames and CONECT bonds of |length - the bond's mean length over the frames| (nm),
+                   for the data/aldp test split, beside its harmonic prediction at 300 K from system.xml's k
 
 Inputs and outputs:
   tests/BoltzmannGen.Tests/Fixtures/analysis/aldp_md_window.npy   (400, 22, 3) float32 nm, frames 200-599 of the
@@ -30,7 +32,9 @@ Inputs and outputs:
 
 import hashlib
 import json
+import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -44,7 +48,9 @@ WINDOW = os.path.join(OUT_DIR, "aldp_md_window.npy")
 REFERENCE = os.path.join(OUT_DIR, "aldp_md_window_reference.json")
 DATASET = os.path.join(ROOT, "data", "aldp")
 TOPOLOGY = os.path.join(ROOT, "forcefields", "aldp", "topology.pdb")
+SYSTEM_XML = os.path.join(ROOT, "forcefields", "aldp", "system.xml")
 START, COUNT, REPLICAS, BLOCKS, WINDOW_FACTOR = 200, 400, 2, 10, 5.0
+KT_300 = 0.00831446261815324 * 300  # kJ/mol
 
 
 def weights(n):
@@ -99,6 +105,35 @@ def delta_f(phi, w=None):
     w = np.ones(len(phi)) if w is None else np.asarray(w, dtype=np.float64)
     p = float(w[is_positive(phi)].sum() / w.sum())
     return p, float(np.log(1 - p) - np.log(p))
+
+
+def bond_error_median(x, bonds):
+    """Median over frames and bonds of |length - mean length of that bond over the same frames| (nm)."""
+    lengths = np.stack([np.linalg.norm(x[:, i] - x[:, j], axis=1) for i, j in sorted(bonds)], axis=1)
+    return float(np.median(np.abs(lengths - lengths.mean(axis=0))))
+
+
+def harmonic_bond_error_median(bonds):
+    """The same median for independent harmonic bonds at 300 K: length - mean ~ N(0, kT/k_b) for each bond's k_b
+    (HarmonicBondForce of system.xml), so m solves mean_b erf(m / (sigma_b sqrt 2)) = 1/2 (bisection)."""
+    with open(SYSTEM_XML) as f:
+        xml = f.read()
+    block = xml[xml.index('type="HarmonicBondForce"'):]
+    block = block[:block.index("</Bonds>")]
+    k = {}
+    for m in re.finditer(r'<Bond d="[^"]+" k="([^"]+)" p1="(\d+)" p2="(\d+)"', block):
+        i, j = int(m.group(2)), int(m.group(3))
+        k[(min(i, j), max(i, j))] = float(m.group(1))
+    assert set(k) == set(bonds), "system.xml bonds differ from the PDB's CONECT bonds"
+    sigma = [math.sqrt(KT_300 / k[b]) for b in sorted(bonds)]
+    lo, hi = 0.0, 10 * max(sigma)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if np.mean([math.erf(mid / (s * math.sqrt(2))) for s in sigma]) < 0.5:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 def statistics(x, dihedrals, replicas):
@@ -160,6 +195,9 @@ def main(argv):
         for label, idx in phis:
             p, df = delta_f(blondel_karplus(frames, idx))
             entry[label] = {"positive_fraction": p, "delta_f": df}
+        if name == "test":
+            entry["bond_error_median_nm"] = bond_error_median(frames, bonds)
+            entry["harmonic_bond_error_median_nm"] = harmonic_bond_error_median(bonds)
         out["dataset"][name] = entry
 
     with open(REFERENCE, "w", newline="\n") as f:
