@@ -35,9 +35,14 @@ public class RunReportBuilderTests
         Assert.Equal(0, report.SampleCounts.Invalid);
         Assert.Equal(1.0, report.EssFraction!.Value, 4); // float32 positions: energies agree to ~1e-4 k_BT, not exactly
         Assert.True(report.EW1 < 1e-3, $"E-W1 {report.EW1}");
-        var phi = BackboneDihedrals.Of(system.Topology).Where(d => d.Kind == DihedralKind.Phi).ToList();
-        var mdDeltaF = FreeEnergyDifference.Estimate(Dihedrals.Series(test, phi)[0]).DeltaF;
-        Assert.Equal(mdDeltaF, report.DeltaF[0]!.Value, 3);
+        // ΔF references from numpy (tools/dihedral_reference.py), pinned to the shipped files by sha256.
+        DihedralReference.RequireSameDataset("test", reference.Meta.Sha256);
+        DihedralReference.RequireSameDataset("pooled", reference.Meta.Sha256);
+        var dataset = DihedralReference.Json.GetProperty("dataset");
+        // The samples are the test frames with weights exp(−u_recomputed + u_stored): uniform up to the float32 rounding of the energies.
+        Assert.Equal(dataset.GetProperty("test").GetProperty("phi2").GetProperty("delta_f").GetDouble(), report.DeltaF[0]!.Value, 3);
+        // The MD column is unweighted over every pooled frame: the same numbers summed in another order.
+        Assert.Equal(dataset.GetProperty("pooled").GetProperty("phi2").GetProperty("delta_f").GetDouble(), report.DeltaFMd[0]!.Value, 1e-10);
         Assert.Equal(["ALA 2"], report.Residues);
         foreach (var plot in report.Plots) Assert.True(File.Exists(Path.Combine(dir.File("report"), plot.File)), plot.File);
     }

@@ -1,5 +1,6 @@
 using BoltzmannGen.Numerics.Assignment;
 using BoltzmannGen.Teacher.FlowMatching;
+using BoltzmannGen.Tests.Numerics.Assignment;
 using static TorchSharp.torch;
 
 namespace BoltzmannGen.Tests.Teacher.FlowMatching;
@@ -118,11 +119,11 @@ public class CouplingTests
         const int atoms = 4, d = 12;
         var x0 = CentredFrames(5, Batch, atoms);
         var x1 = CentredFrames(6, Batch, atoms, scale: 0.6, shift: 0.7);
-        // Reference aligned costs from the SVD-based Kabsch (a different algorithm from the quaternion cost the coupling assigns with).
+        // Reference aligned costs from a brute-force search over rotations (BruteForceRotation: no SVD, no eigenproblem).
         var aligned = new double[Batch, Batch];
         for (int i = 0; i < Batch; i++)
             for (int j = 0; j < Batch; j++)
-                aligned[i, j] = Math.Pow(Kabsch.Align(Row(x0, i, d), Row(x1, j, d)).Rmsd, 2) * atoms;
+                aligned[i, j] = BruteForceRotation.MinimumSquaredDistance(Row(x0, i, d), Row(x1, j, d));
         double best = Permutations(Batch).Min(p => Enumerable.Range(0, Batch).Sum(j => aligned[p[j], j]));
 
         var result = Couplings.Apply(CouplingKind.EquivariantOt, x0, x1, Batch, d);
