@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BoltzmannGen.Data;
 using BoltzmannGen.Optimisation;
+using BoltzmannGen.Sampling;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -39,8 +40,8 @@ internal static class SampleBatches
             });
         double seconds = clock.Elapsed.TotalSeconds;
         // The wall time feeds the report's samples/s and effective samples/s.
-        Npz.Write(path, [("positions", new NpyArray(positions, count, atoms, 3)), ("log_q", new NpyArray(logQ, count)),
-                         ("sampling_seconds", new NpyArray([seconds], 1)), .. extra ?? []]);
+        Npz.Write(path, [(SampleFile.Positions, new NpyArray(positions, count, atoms, 3)), (SampleFile.LogQ, new NpyArray(logQ, count)),
+                         (SampleFile.SamplingSeconds, new NpyArray([seconds], 1)), .. extra ?? []]);
         return (positions, seconds);
     }
 }

@@ -152,73 +152,27 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         var train = dataset.Split("train");
         if (settings.Pairs > train.Count)
             throw new InputException($"--pairs {settings.Pairs} is more than the {train.Count} training frames in {settings.Data}.");
-        int atoms = system.AtomCount, d = 3 * atoms, n = settings.Pairs;
-        double scale = LengthScale.FromFrames(train.Positions, atoms);
-
-        // n distinct training frames (seeded), centred and scaled.
-        var random = new Numerics.Xoshiro256((ulong)settings.Seed);
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        for (int i = order.Length - 1; i > 0; i--) { int j = (int)(random.NextUInt64() % (ulong)(i + 1)); (order[i], order[j]) = (order[j], order[i]); }
-        var frames = new float[n * d];
-        using (var coordinates = new CentredCoordinates(atoms, scale))
-        using (var data = tensor(order[..n].SelectMany(f => train.Frame(f).ToArray()).ToArray(), [n, atoms, 3], float64))
-        using (var normalised = coordinates.Centre(data) / scale)
-            normalised.to(float32).data<float>().CopyTo(frames);
-
-        // Prior draws: standard normal in the 3N−3 centred coordinates, embedded as centred Cartesian vectors.
-        var x0 = new float[n * d];
-        using (var coordinates = new CentredCoordinates(atoms, 1.0))
-        using (var g = new Generator((ulong)settings.Seed + 1))
-        using (var u0 = randn([n, coordinates.Dimension], generator: g, dtype: float64))
-        using (var embedded = coordinates.Embed(u0))
-            embedded.to(float32).data<float>().CopyTo(x0);
-
+        var problem = OtTargetProblem.Build(system, train, settings.Pairs, settings.Seed, settings.Cost);
+        int n = problem.Pairs;
         var clock = Stopwatch.StartNew();
         OtPairing pairing = null!;
-        var (left, right, dimension) = settings.Cost == "internal" ? InternalCoordinateCost(system, frames, x0, n, scale) : (x0, frames, d);
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"exact assignment of {n} pairs", maxValue: n);
-                pairing = OptimalTransportPairing.Pair(left, right, n, dimension, settings.Align == "kabsch", settings.Threads ?? 0,
+                pairing = OptimalTransportPairing.Pair(problem.CostRows, problem.CostColumns, n, problem.CostDimension, settings.Align == "kabsch", settings.Threads ?? 0,
                     new SynchronousProgress<AssignmentProgress>(p => task.Value = p.AssignedRows), cancellationToken);
                 task.Value = n;
             });
-        // The targets are always the paired frames in the normalised Cartesian frame.
-        var targets = settings.Cost == "internal" ? Reorder(frames, pairing.DataIndexOfDraw, d) : pairing.Targets;
         var meta = new TargetsMeta
         {
             System = system.Name, Kind = "ot", Pairs = n, Seed = settings.Seed, Source = settings.Data, Align = settings.Align, Cost = settings.Cost,
             MeanSquaredDistanceRandom = pairing.MeanSquaredDistanceBefore, MeanSquaredDistancePaired = pairing.MeanSquaredDistanceAfter,
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
         };
-        new TargetsFile(x0, targets, n, atoms, scale, meta).Write(settings.Out);
+        new TargetsFile(problem.Prior, problem.Targets(pairing), n, problem.Atoms, problem.Scale, meta).Write(settings.Out);
         AnsiConsole.MarkupLine($"{n} OT pairs for {system.Name} in {clock.Elapsed.TotalSeconds:F1} s → {Markup.Escape(settings.Out)}; " +
-                               $"mean squared pair distance {pairing.MeanSquaredDistanceBefore:F2} (random) → {pairing.MeanSquaredDistanceAfter:F2} (optimal), scale {scale:F4} nm");
+                               $"mean squared pair distance {pairing.MeanSquaredDistanceBefore:F2} (random) → {pairing.MeanSquaredDistanceAfter:F2} (optimal), scale {problem.Scale:F4} nm");
         return 0;
-    }
-
-    // Prior coefficients u0 (n, D) and the frames' standardised internal coordinates y (n, D), fitted on these frames.
-    private static (float[] Prior, float[] Frames, int Dimension) InternalCoordinateCost(BoltzmannGen.Systems.PeptideSystem system,
-        float[] normalisedFrames, float[] x0, int n, double scale)
-    {
-        int atoms = system.AtomCount, dimension = 3 * atoms - 3;
-        var nm = Array.ConvertAll(normalisedFrames, v => v * scale);
-        var map = Coordinates.InternalCoordinateMap.Fit(Coordinates.ZMatrix.FromTopology(system.Topology), nm, n);
-        var y = new double[n * dimension];
-        map.EncodeMany(nm, n, y);
-        var u0 = new float[n * dimension];
-        using (var coordinates = new CentredCoordinates(atoms, 1.0))
-        using (var draws = tensor(x0, [n, atoms, 3], float32))
-        using (var projected = coordinates.Project(draws))
-            projected.data<float>().CopyTo(u0);
-        return (u0, Array.ConvertAll(y, v => (float)v), dimension);
-    }
-
-    private static float[] Reorder(float[] frames, int[] columnOfRow, int d)
-    {
-        var result = new float[frames.Length];
-        for (int i = 0; i < columnOfRow.Length; i++) frames.AsSpan(columnOfRow[i] * d, d).CopyTo(result.AsSpan(i * d, d));
-        return result;
     }
 }
