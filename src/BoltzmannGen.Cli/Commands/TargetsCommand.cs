@@ -110,7 +110,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, FlowTrainer.ResolveDevice(settings.Device));
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps };
         try { options.Validate(); }
-        catch (ArgumentException e) { throw new InputException(e.Message, e); }
+        catch (ArgumentException e) { throw InputException.From(e); }
         string work = settings.Out + ".partial";
         if (!settings.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
 

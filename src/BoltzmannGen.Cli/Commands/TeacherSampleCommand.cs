@@ -81,10 +81,10 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         OutputPath.CheckWritable(settings.Out, "--out");
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps, Atol = settings.Atol, Rtol = settings.Rtol, Divergence = settings.Divergence, Seed = settings.Seed };
         try { options.Validate(); }
-        catch (ArgumentException e) { throw new InputException(e.Message, e); }
-        var info = TeacherDirectory.ReadInfo(settings.Model);
+        catch (ArgumentException e) { throw InputException.From(e); }
+        var info = TeacherDirectory.ReadInfo(settings.Model, "--model");
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
-        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), FlowTrainer.ResolveDevice(settings.Device));
+        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), FlowTrainer.ResolveDevice(settings.Device), "--model");
 
         using var generator = new Generator((ulong)settings.Seed);
         bool estimate = string.Equals(settings.Divergence, "hutchinson", StringComparison.OrdinalIgnoreCase);
