@@ -105,6 +105,7 @@ public static class BgenApp
         });
 
         // The documented `--n 100000` is a one-letter long option, which the parser refuses; it means -n.
+        string[] given = args;
         args = args.Select(a => a == "--n" ? "-n" : a.StartsWith("--n=", StringComparison.Ordinal) ? "-n=" + a[4..] : a).ToArray();
         try
         {
@@ -112,7 +113,7 @@ public static class BgenApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            (errors ?? Console.Error).WriteLine($"error: {e.Message}");
+            (errors ?? Console.Error).WriteLine($"error: {OptionErrors.Message(e, given)}");
             return InputError;
         }
     }
@@ -132,7 +133,7 @@ public static class BgenApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            errors.WriteLine($"error: {OneLine(e.Message)}");
+            errors.WriteLine($"error: {OneLine(OptionErrors.Message(e, args))}");
             return InputError;
         }
         catch (OperationCanceledException)

@@ -72,7 +72,7 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : Count < 1 || Batch < 1 || Steps < 1 ? ValidationResult.Error("--n, --batch and --steps must be at least 1.")
-            : !(Atol > 0) || !(Rtol > 0) ? ValidationResult.Error("--atol and --rtol must be positive.")
+            : !(Atol > 0) || !(Rtol > 0) || !double.IsFinite(Atol) || !double.IsFinite(Rtol) ? ValidationResult.Error("--atol and --rtol must be positive and finite.")
             : ValidationResult.Success();
     }
 
