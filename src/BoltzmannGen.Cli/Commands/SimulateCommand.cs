@@ -16,6 +16,8 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? ThreadsUnused => "simulate runs one OpenMM context per trajectory (--replicas × --temperatures)";
+
         [CommandOption("--ns <NS>")]
         [Description("Simulated length of each trajectory, ns (after equilibration).")]
         public double Nanoseconds { get; init; }

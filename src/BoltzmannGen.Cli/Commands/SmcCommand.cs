@@ -117,6 +117,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
         var (info, system) = settings.LoadModelAndSystem();
         if (info.System != system.Name || info.Atoms != system.AtomCount)
             throw new InputException($"--model {settings.Model} is a model of {info.System} ({info.Atoms} atoms), not of {system.Name} ({system.AtomCount} atoms).");
+        SampleSizeLimits.Check(settings.Count, info.Atoms, "--n", info.System);
         var options = new SmcOptions
         {
             Particles = settings.Count, Schedule = settings.ToSchedule(), Kernel = settings.Kernel == "mala" ? SmcKernel.Mala : SmcKernel.Langevin,

@@ -21,6 +21,9 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? PlatformUnused => "targets evaluates no energies";
+        protected override string? ThreadsUnused => Kind == "reflow" ? "--threads sets the threads of --kind ot's assignment solver; reflow runs the teacher in libtorch" : null;
+
         [CommandOption("--kind <KIND>")]
         [Description("ot (exact optimal transport to MD frames) or reflow (teacher ODE solutions; needs --teacher).")]
         [DefaultValue("ot")]
