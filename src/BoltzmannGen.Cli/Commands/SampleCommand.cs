@@ -35,6 +35,7 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         OutputPath.CheckWritable(settings.Out, "--out");
         var device = FlowTrainer.ResolveDevice(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
+        using var writer = OutputPath.Lock(settings.Out, context);
         using var generator = new Generator((ulong)settings.Seed);
         var (positions, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"sampling {info.System} ({info.Arch})", settings.Count,
             settings.Batch, info.Atoms, n =>

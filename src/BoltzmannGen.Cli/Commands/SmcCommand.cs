@@ -124,6 +124,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
             MovesPerStep = settings.Moves, ResampleBelow = settings.ResampleBelow, StepSize = settings.StepSize, Seed = (ulong)settings.Seed,
         };
         var (model, _) = ModelDirectory.Load(settings.Model, FlowTrainer.ResolveDevice(settings.Device));
+        using var writer = OutputPath.Lock(settings.Out, context);
 
         var clock = Stopwatch.StartNew();
         SmcResult result;

@@ -85,6 +85,7 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         var info = TeacherDirectory.ReadInfo(settings.Model, "--model");
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
         var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), FlowTrainer.ResolveDevice(settings.Device), "--model");
+        using var writer = OutputPath.Lock(settings.Out, context);
 
         using var generator = new Generator((ulong)settings.Seed);
         bool estimate = string.Equals(settings.Divergence, "hutchinson", StringComparison.OrdinalIgnoreCase);
