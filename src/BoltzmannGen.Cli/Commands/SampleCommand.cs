@@ -22,6 +22,7 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         public string Out { get; init; } = "";
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws: the same model, --n and seed give the same samples.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 

@@ -36,6 +36,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public string? Temperatures { get; init; }
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the initial velocities, thermostat noise and exchanges: the same options and seed give the same trajectory.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
@@ -54,6 +55,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public double EquilibratePs { get; init; } = 100;
 
         [CommandOption("--checkpoint-every-ps <PS>")]
+        [Description("Simulated time between checkpoints in OUT/.partial (a multiple of --save-every-ps); a killed run continues from the last one with --resume.")]
         [DefaultValue(100.0)]
         public double CheckpointEveryPs { get; init; } = 100;
 

@@ -68,6 +68,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
         public double ResampleBelow { get; init; } = 0.5;
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws, Langevin noise and resampling.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 

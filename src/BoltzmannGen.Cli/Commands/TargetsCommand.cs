@@ -34,6 +34,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public string Data { get; init; } = "";
 
         [CommandOption("--pairs <N>")]
+        [Description("Number of (prior draw, target) pairs; ot: at most the training frames of --data.")]
         [DefaultValue(20000)]
         public int Pairs { get; init; } = 20000;
 
@@ -50,10 +51,12 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public string Cost { get; init; } = "cartesian";
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws (and, for ot, of which training frames are paired).")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
         [CommandOption("-o|--out <FILE>")]
+        [Description("targets.npz to write.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--teacher <DIR>")]
@@ -76,6 +79,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public int Chunk { get; init; } = 1000;
 
         [CommandOption("--device <DEVICE>")]
+        [Description("reflow: cpu, cuda or auto (cuda when available) for the teacher.")]
         [DefaultValue("auto")]
         public string Device { get; init; } = "auto";
 

@@ -39,10 +39,12 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         public int Steps { get; init; } = 50;
 
         [CommandOption("--atol <X>")]
+        [Description("dopri5: absolute error tolerance per step.")]
         [DefaultValue(1e-4)]
         public double Atol { get; init; } = 1e-4;
 
         [CommandOption("--rtol <X>")]
+        [Description("dopri5: relative error tolerance per step.")]
         [DefaultValue(1e-4)]
         public double Rtol { get; init; } = 1e-4;
 
@@ -57,10 +59,12 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         public int Batch { get; init; } = 500;
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws (and of Hutchinson probes).")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
         [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or auto (cuda when available).")]
         [DefaultValue("auto")]
         public string Device { get; init; } = "auto";
 

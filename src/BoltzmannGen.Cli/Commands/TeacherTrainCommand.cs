@@ -30,6 +30,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         public string? Config { get; init; }
 
         [CommandOption("--steps <N>")]
+        [Description("Training steps (overrides the config's steps).")]
         public int? Steps { get; init; }
 
         [CommandOption("--net <NAME>")]

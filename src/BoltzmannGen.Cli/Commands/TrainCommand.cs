@@ -42,6 +42,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Config { get; init; }
 
         [CommandOption("--steps <N>")]
+        [Description("Training steps (overrides the config's steps).")]
         public int? Steps { get; init; }
 
         [CommandOption("--device <DEVICE>")]
