@@ -56,7 +56,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public int Seed { get; init; } = 1;
 
         [CommandOption("-o|--out <FILE>")]
-        [Description("targets.npz to write.")]
+        [Description("targets.npz to write; an existing file is replaced only with --force.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--teacher <DIR>")]
@@ -87,6 +87,10 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         [Description("reflow: keep the chunks a killed run already made.")]
         public bool Resume { get; init; }
 
+        [CommandOption("--force")]
+        [Description("Replace an existing --out file.")]
+        public bool Force { get; init; }
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required (e.g. runs/aldp-ot/targets.npz).");
@@ -107,8 +111,10 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
     {
         var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");
+        OutputPath.RefuseExisting(settings.Out, settings.Force || settings.Resume, "--out"); // again under the lock: no lock file for this mistake
         // The file's writer lock; reflow's chunks in OUT.partial are covered by it too.
         using var writer = OutputPath.Lock(settings.Out, context);
+        OutputPath.RefuseExisting(settings.Out, settings.Force || settings.Resume, "--out");
         return settings.Kind == "reflow" ? Reflow(settings, system, cancellationToken) : OptimalTransport(settings, system, cancellationToken);
     }
 
