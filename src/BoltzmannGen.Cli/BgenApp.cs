@@ -32,7 +32,7 @@ public static class BgenApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            (errors ?? Console.Error).WriteLine($"error: {e.Message}");
+            (errors ?? Console.Error).WriteLine($"error: {OptionErrors.Message(e, args)}");
             return InputError;
         }
     }
@@ -172,7 +172,7 @@ public static class BgenApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            errors.WriteLine($"error: {OneLine(e.Message)}");
+            errors.WriteLine($"error: {OneLine(OptionErrors.Message(e, args))}");
             return InputError;
         }
         catch (OperationCanceledException)

@@ -23,6 +23,7 @@ public sealed class BenchEnergyCommand : Command<BenchEnergyCommand.Settings>
         public string Systems { get; init; } = "aldp,al3,al4";
 
         [CommandOption("--batch <N>")]
+        [Description("Conformations per measured batch.")]
         [DefaultValue(1024)]
         public int Batch { get; init; } = 1024;
 

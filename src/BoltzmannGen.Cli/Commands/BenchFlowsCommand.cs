@@ -22,10 +22,12 @@ public sealed class BenchFlowsCommand : Command<BenchFlowsCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--system <NAME>")]
+        [Description("Peptide system to benchmark on.")]
         [DefaultValue("aldp")]
         public string System { get; init; } = "aldp";
 
         [CommandOption("--archs <LIST>")]
+        [Description("Comma-separated flow architectures: resnvp, nsf, tarflow.")]
         [DefaultValue("resnvp,nsf,tarflow")]
         public string Archs { get; init; } = "resnvp,nsf,tarflow";
 
@@ -35,6 +37,7 @@ public sealed class BenchFlowsCommand : Command<BenchFlowsCommand.Settings>
         public double Seconds { get; init; } = 5.0;
 
         [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or auto (cuda when available).")]
         [DefaultValue("auto")]
         public string Device { get; init; } = "auto";
     }

@@ -14,6 +14,7 @@ public sealed class BenchSimulateCommand : Command<BenchSimulateCommand.Settings
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--systems <LIST>")]
+        [Description("Comma-separated systems (default: aldp,al3,al4).")]
         [DefaultValue("aldp,al3,al4")]
         public string Systems { get; init; } = "aldp,al3,al4";
 

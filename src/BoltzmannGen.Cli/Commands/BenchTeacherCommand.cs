@@ -24,10 +24,12 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--system <NAME>")]
+        [Description("Peptide system to benchmark on.")]
         [DefaultValue("aldp")]
         public string System { get; init; } = "aldp";
 
         [CommandOption("--nets <LIST>")]
+        [Description("Comma-separated velocity networks: egnn, mlp.")]
         [DefaultValue("egnn,mlp")]
         public string Nets { get; init; } = "egnn,mlp";
 
@@ -37,10 +39,12 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
         public int Batch { get; init; } = 128;
 
         [CommandOption("--layers <N>")]
+        [Description("Layers of each network.")]
         [DefaultValue(4)]
         public int Layers { get; init; } = 4;
 
         [CommandOption("--hidden <N>")]
+        [Description("Hidden width of each network.")]
         [DefaultValue(64)]
         public int Hidden { get; init; } = 64;
 
@@ -55,6 +59,7 @@ public sealed class BenchTeacherCommand : Command<BenchTeacherCommand.Settings>
         public int SampleBatch { get; init; } = 20;
 
         [CommandOption("--seconds <S>")]
+        [Description("Minimum time per measurement.")]
         [DefaultValue(5.0)]
         public double Seconds { get; init; } = 5.0;
     }

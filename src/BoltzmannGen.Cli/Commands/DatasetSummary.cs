@@ -1,5 +1,4 @@
 using System.Globalization;
-using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
 using Spectre.Console;
 

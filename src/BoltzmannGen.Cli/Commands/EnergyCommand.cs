@@ -76,6 +76,9 @@ public sealed class EnergyCommand : Command<EnergyCommand.Settings>
         var forces = result.Forces;
         double seconds = clock.Elapsed.TotalSeconds;
 
+        // The outputs' writer locks once the frames have been scored (bad frames and platforms are refused without one).
+        using var writer = OutputPath.Lock(settings.Out, context);
+        using var forcesWriter = settings.Forces is null ? null : OutputPath.Lock(settings.Forces, context);
         EnergyCsv.Write(settings.Out, energies, energy.KT);
         if (forces is not null) Npy.Write(settings.Forces!, forces, frames.Count, system.AtomCount, 3);
 

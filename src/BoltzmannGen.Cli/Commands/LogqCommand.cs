@@ -34,6 +34,7 @@ public sealed class LogqCommand : Command<LogqCommand.Settings>
         var frames = FrameFile.Read(settings.Input, info.Atoms);
         if (frames.FirstNonFinite() is { } bad)
             throw new InputException($"{settings.Input}: frame {bad.Frame} has a non-finite coordinate.");
+        using var writer = OutputPath.Lock(settings.Out, context);
         var logQ = model.LogQ(frames.Positions, settings.Batch);
         int per = 3 * info.Atoms;
         Npy.Write(settings.Out, logQ, frames.Count);

@@ -14,6 +14,9 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? PlatformUnused => "report evaluates no energies (it reads those `bgen reweight` stored)";
+        protected override string? ThreadsUnused => PlatformUnused;
+
         [CommandOption("--samples <FILE>")]
         [Description("Reweighted samples.npz (after `bgen reweight`).")]
         public string Samples { get; init; } = "";

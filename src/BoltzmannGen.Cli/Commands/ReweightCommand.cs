@@ -42,6 +42,8 @@ public sealed class ReweightCommand : Command<ReweightCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var system = settings.LoadSystem();
+        // Read, modify, write in place: under the file's writer lock from the read on, so two reweights cannot interleave.
+        using var writer = OutputPath.Lock(settings.Samples, context);
         var file = SampleFile.Read(settings.Samples, system.AtomCount);
         if (file.IsSmc)
             throw new InputException($"--samples {settings.Samples}: these are `bgen smc` particles, already weighted by SMC; " +

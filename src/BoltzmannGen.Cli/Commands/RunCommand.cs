@@ -5,6 +5,7 @@ using BoltzmannGen.Cli.Pipeline;
 using BoltzmannGen.Data;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Reporting;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -69,6 +70,9 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         if (settings.Arch is not null) overrides.Add($"flow.arch={settings.Arch}");
         var config = RunConfig.Load(configPath, overrides);
         var system = catalog.Get(config.System);
+        // Sizes that cannot fit fail now, not after hours of training.
+        SampleSizeLimits.Check(config.Sample.N, system.AtomCount, "sample.n", system.Name);
+        if (config.Smc.Enabled) SampleSizeLimits.Check(config.Smc.N, system.AtomCount, "smc.n", system.Name);
         string preset = settings.Config is null ? settings.Preset : Path.GetFileNameWithoutExtension(configPath);
         string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
         OutputPath.CheckFolder(run, "--out", "the run");

@@ -19,6 +19,7 @@ internal static class SampleBatches
         Func<int, (Tensor Positions, Tensor LogQ)> draw, IEnumerable<(string Name, NpyArray Array)>? extra = null,
         CancellationToken cancellation = default)
     {
+        Sampling.SampleSizeLimits.Check(count, atoms, "--n");
         var positions = new float[(long)count * atoms * 3];
         var logQ = new double[count];
         var clock = Stopwatch.StartNew();

@@ -22,6 +22,7 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         public string Out { get; init; } = "";
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws: the same model, --n and seed give the same samples.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
@@ -35,6 +36,7 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         OutputPath.CheckWritable(settings.Out, "--out");
         var device = TorchDevices.Resolve(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
+        using var writer = OutputPath.Lock(settings.Out, context);
         using var generator = new Generator((ulong)settings.Seed);
         var (positions, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"sampling {info.System} ({info.Arch})", settings.Count,
             settings.Batch, info.Atoms, n =>

@@ -17,6 +17,8 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? ThreadsUnused => "simulate runs one OpenMM context per trajectory (--replicas × --temperatures)";
+
         [CommandOption("--ns <NS>")]
         [Description("Simulated length of each trajectory, ns (after equilibration).")]
         public double Nanoseconds { get; init; }
@@ -35,6 +37,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public string? Temperatures { get; init; }
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the initial velocities, thermostat noise and exchanges: the same options and seed give the same trajectory.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
@@ -53,6 +56,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public double EquilibratePs { get; init; } = 100;
 
         [CommandOption("--checkpoint-every-ps <PS>")]
+        [Description("Simulated time between checkpoints in OUT/.partial (a multiple of --save-every-ps); a killed run continues from the last one with --resume.")]
         [DefaultValue(100.0)]
         public double CheckpointEveryPs { get; init; } = 100;
 

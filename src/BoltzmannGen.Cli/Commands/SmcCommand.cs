@@ -5,6 +5,7 @@ using BoltzmannGen.Data;
 using BoltzmannGen.FineTuning;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Smc;
 using Spectre.Console.Cli;
 using Spectre.Console;
@@ -67,6 +68,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
         public double ResampleBelow { get; init; } = 0.5;
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws, Langevin noise and resampling.")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
@@ -116,12 +118,14 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
         var (info, system) = settings.LoadModelAndSystem();
         if (info.System != system.Name || info.Atoms != system.AtomCount)
             throw new InputException($"--model {settings.Model} is a model of {info.System} ({info.Atoms} atoms), not of {system.Name} ({system.AtomCount} atoms).");
+        SampleSizeLimits.Check(settings.Count, info.Atoms, "--n", info.System);
         var options = new SmcOptions
         {
             Particles = settings.Count, Schedule = settings.ToSchedule(), Kernel = settings.Kernel == "mala" ? SmcKernel.Mala : SmcKernel.Langevin,
             MovesPerStep = settings.Moves, ResampleBelow = settings.ResampleBelow, StepSize = settings.StepSize, Seed = (ulong)settings.Seed,
         };
         var (model, _) = ModelDirectory.Load(settings.Model, TorchDevices.Resolve(settings.Device));
+        using var writer = OutputPath.Lock(settings.Out, context);
 
         var clock = Stopwatch.StartNew();
         SmcResult result;

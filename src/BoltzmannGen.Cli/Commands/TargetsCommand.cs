@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using BoltzmannGen.Coordinates;
 using BoltzmannGen.Datasets;
-using BoltzmannGen.Flows;
 using BoltzmannGen.Numerics.Assignment;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Targets;
@@ -22,6 +20,9 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? PlatformUnused => "targets evaluates no energies";
+        protected override string? ThreadsUnused => Kind == "reflow" ? "--threads sets the threads of --kind ot's assignment solver; reflow runs the teacher in libtorch" : null;
+
         [CommandOption("--kind <KIND>")]
         [Description("ot (exact optimal transport to MD frames) or reflow (teacher ODE solutions; needs --teacher).")]
         [DefaultValue("ot")]
@@ -32,6 +33,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public string Data { get; init; } = "";
 
         [CommandOption("--pairs <N>")]
+        [Description("Number of (prior draw, target) pairs; ot: at most the training frames of --data.")]
         [DefaultValue(20000)]
         public int Pairs { get; init; } = 20000;
 
@@ -48,10 +50,12 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public string Cost { get; init; } = "cartesian";
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws (and, for ot, of which training frames are paired).")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
         [CommandOption("-o|--out <FILE>")]
+        [Description("targets.npz to write; an existing file is replaced only with --force.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--teacher <DIR>")]
@@ -74,12 +78,17 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         public int Chunk { get; init; } = 1000;
 
         [CommandOption("--device <DEVICE>")]
+        [Description("reflow: cpu, cuda or auto (cuda when available) for the teacher.")]
         [DefaultValue("auto")]
         public string Device { get; init; } = "auto";
 
         [CommandOption("--resume")]
         [Description("reflow: keep the chunks a killed run already made.")]
         public bool Resume { get; init; }
+
+        [CommandOption("--force")]
+        [Description("Replace an existing --out file.")]
+        public bool Force { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -101,8 +110,10 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
     {
         var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");
+        OutputPath.RefuseExisting(settings.Out, settings.Force || settings.Resume, "--out"); // again under the lock: no lock file for this mistake
         // The file's writer lock; reflow's chunks in OUT.partial are covered by it too.
         using var writer = OutputPath.Lock(settings.Out, context);
+        OutputPath.RefuseExisting(settings.Out, settings.Force || settings.Resume, "--out");
         return settings.Kind == "reflow" ? Reflow(settings, system, cancellationToken) : OptimalTransport(settings, system, cancellationToken);
     }
 
@@ -111,7 +122,7 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, TorchDevices.Resolve(settings.Device));
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps };
         try { options.Validate(); }
-        catch (ArgumentException e) { throw new InputException(e.Message, e); }
+        catch (ArgumentException e) { throw InputException.From(e); }
         string work = settings.Out + ".partial";
         if (!settings.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
 

@@ -39,10 +39,12 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         public int Steps { get; init; } = 50;
 
         [CommandOption("--atol <X>")]
+        [Description("dopri5: absolute error tolerance per step.")]
         [DefaultValue(1e-4)]
         public double Atol { get; init; } = 1e-4;
 
         [CommandOption("--rtol <X>")]
+        [Description("dopri5: relative error tolerance per step.")]
         [DefaultValue(1e-4)]
         public double Rtol { get; init; } = 1e-4;
 
@@ -57,10 +59,12 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         public int Batch { get; init; } = 500;
 
         [CommandOption("--seed <N>")]
+        [Description("Seed of the prior draws (and of Hutchinson probes).")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
         [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or auto (cuda when available).")]
         [DefaultValue("auto")]
         public string Device { get; init; } = "auto";
 
@@ -72,7 +76,7 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : Count < 1 || Batch < 1 || Steps < 1 ? ValidationResult.Error("--n, --batch and --steps must be at least 1.")
-            : !(Atol > 0) || !(Rtol > 0) ? ValidationResult.Error("--atol and --rtol must be positive.")
+            : !(Atol > 0) || !(Rtol > 0) || !double.IsFinite(Atol) || !double.IsFinite(Rtol) ? ValidationResult.Error("--atol and --rtol must be positive and finite.")
             : ValidationResult.Success();
     }
 
@@ -81,10 +85,11 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
         OutputPath.CheckWritable(settings.Out, "--out");
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps, Atol = settings.Atol, Rtol = settings.Rtol, Divergence = settings.Divergence, Seed = settings.Seed };
         try { options.Validate(); }
-        catch (ArgumentException e) { throw new InputException(e.Message, e); }
-        var info = TeacherDirectory.ReadInfo(settings.Model);
+        catch (ArgumentException e) { throw InputException.From(e); }
+        var info = TeacherDirectory.ReadInfo(settings.Model, "--model");
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
-        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), TorchDevices.Resolve(settings.Device));
+        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), TorchDevices.Resolve(settings.Device), "--model");
+        using var writer = OutputPath.Lock(settings.Out, context);
 
         using var generator = new Generator((ulong)settings.Seed);
         bool estimate = string.Equals(settings.Divergence, "hutchinson", StringComparison.OrdinalIgnoreCase);

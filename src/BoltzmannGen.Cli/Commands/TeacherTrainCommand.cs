@@ -4,6 +4,7 @@ using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher;
+using BoltzmannGen.Training;
 using Spectre.Console.Cli;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -15,6 +16,9 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? PlatformUnused => "teacher train evaluates no energies";
+        protected override string? ThreadsUnused => "teacher train evaluates no energies; its libtorch threads are the config key threads=N";
+
         [CommandOption("--data <DIR>")]
         [Description("Reference dataset (from `bgen simulate`): train split to learn from, val split for the validation loss.")]
         public string Data { get; init; } = "";
@@ -28,6 +32,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         public string? Config { get; init; }
 
         [CommandOption("--steps <N>")]
+        [Description("Training steps (overrides the config's steps).")]
         public int? Steps { get; init; }
 
         [CommandOption("--net <NAME>")]
@@ -71,6 +76,7 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         var dataset = ReferenceDataset.Load(settings.Data, system);
         TrainCommand.RejectNonFinite(dataset);
         var train = dataset.Split("train");
+        TrainingConfig.CheckBatchSize(config.BatchSize, train.Count, $"training frames in {settings.Data}");
         double scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(train.Positions, system.AtomCount);
 
         var map = config.Coordinates == "internal"

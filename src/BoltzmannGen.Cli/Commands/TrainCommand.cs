@@ -17,6 +17,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public sealed class Settings : SystemSettings
     {
+        protected override string? PlatformUnused => "train evaluates no energies";
+        protected override string? ThreadsUnused => "train evaluates no energies (libtorch's threads follow OMP_NUM_THREADS)";
+
         [CommandOption("--objective <NAME>")]
         [Description("fort (needs --targets) or mle (needs --data). Overrides the config.")]
         public string? Objective { get; init; }
@@ -42,6 +45,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Config { get; init; }
 
         [CommandOption("--steps <N>")]
+        [Description("Training steps (overrides the config's steps).")]
         public int? Steps { get; init; }
 
         [CommandOption("--device <DEVICE>")]
@@ -84,11 +88,13 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             if (settings.Targets is null) throw new InputException("--objective fort needs --targets (make them with `bgen targets`).");
             targets = TargetsFile.Read(settings.Targets, system.Name, system.AtomCount);
+            TrainingConfig.CheckBatchSize(config.BatchSize, targets.Pairs, $"pairs in {settings.Targets}");
             scale = targets.Scale;
         }
         else
         {
             if (dataset is null) throw new InputException("--objective mle needs --data (a dataset from `bgen simulate`).");
+            TrainingConfig.CheckBatchSize(config.BatchSize, dataset.Split("train").Count, $"training frames in {settings.Data}");
             scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(dataset.Split("train").Positions, system.AtomCount);
         }
 

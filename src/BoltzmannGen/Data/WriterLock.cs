@@ -21,6 +21,13 @@ namespace BoltzmannGen.Data;
 /// process it refuses), written after the lock is taken and removed before it is released; a second writer is
 /// refused at once with that pid and command line. Both files are left in place or stale harmlessly.
 /// </para>
+/// <para>
+/// Taking the lock also removes what killed writers of the output left (<see cref="RemoveStaleTemporaries"/>): its
+/// temporary files (<c>NAME.tmp-HEX</c>, from <see cref="AtomicFile"/> and weight saves) and unfinished replacement
+/// folder (<c>NAME.new</c> beside an existing NAME, from <see cref="AtomicFolder"/>), and, inside an output folder,
+/// those of the folder's own files.
+/// Under the lock no writer of the output can be using them.
+/// </para>
 /// </summary>
 public sealed class WriterLock : IDisposable
 {
@@ -93,6 +100,7 @@ public sealed class WriterLock : IDisposable
                 stream.Dispose();
                 throw;
             }
+            RemoveStaleTemporaries(full);
             return writerLock;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -115,6 +123,79 @@ public sealed class WriterLock : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a stale record is harmless */ }
         _stream.Dispose();
         HeldHere.TryRemove(Target, out _);
+    }
+
+    /// <summary>
+    /// Deletes what killed writers of <paramref name="target"/> (whose lock this process has just taken) left: the
+    /// output's temporary files and .new folder beside it, a stale temporary of its owner record, and, when the output
+    /// is a folder, the temporary files and .new folders of its direct children. A child that is itself an output
+    /// locked by another process keeps its temporaries (that process may be writing them). Best effort: what cannot be
+    /// deleted stays, and is ignored (writers use fresh temporary names and replace .new folders).
+    /// </summary>
+    internal static void RemoveStaleTemporaries(string target)
+    {
+        string? parent = Path.GetDirectoryName(target);
+        string name = Path.GetFileName(target);
+        if (parent is null || name.Length == 0 || !Directory.Exists(parent)) return;
+        foreach (var file in Enumerate(() => Directory.EnumerateFiles(parent, name + ".tmp-*")))
+            if (TemporaryOf(Path.GetFileName(file)) == name) TryDelete(file);
+        foreach (var file in Enumerate(() => Directory.EnumerateFiles(parent, "." + name + ".lock.owner.tmp-*")))
+            if (TemporaryOf(Path.GetFileName(file)) == $".{name}.lock.owner") TryDelete(file);
+        // A .new folder is an unfinished replacement while its output exists; without the output it may be the only
+        // copy (a kill between AtomicFolder's two renames), so it stays (AtomicFolder replaces it on its next write).
+        if (Directory.Exists(target)) TryDeleteFolder(target + ".new");
+        if (!Directory.Exists(target)) return;
+        foreach (var file in Enumerate(() => Directory.EnumerateFiles(target, "*.tmp-*")))
+            if (TemporaryOf(Path.GetFileName(file)) is { } child && !child.EndsWith(".lock.owner", StringComparison.Ordinal)
+                && !IsHeldElsewhere(Path.Combine(target, child)))
+                TryDelete(file);
+        foreach (var folder in Enumerate(() => Directory.EnumerateDirectories(target, "*.new")))
+            if (Directory.Exists(folder[..^".new".Length]) && !IsHeldElsewhere(folder[..^".new".Length])) TryDeleteFolder(folder);
+    }
+
+    /// <summary>NAME for a temporary file name NAME.tmp-HEX (8 to 32 lower-case hex digits), else null.</summary>
+    internal static string? TemporaryOf(string fileName)
+    {
+        int at = fileName.LastIndexOf(".tmp-", StringComparison.Ordinal);
+        if (at <= 0) return null;
+        var hex = fileName.AsSpan(at + 5);
+        if (hex.Length is < 8 or > 32) return null;
+        foreach (char c in hex) if (c is not (>= '0' and <= '9' or >= 'a' and <= 'f')) return null;
+        return fileName[..at];
+    }
+
+    /// <summary>Whether another process (or another lock of this one) holds the writer lock of <paramref name="output"/>.</summary>
+    private static bool IsHeldElsewhere(string output)
+    {
+        string full = Normalise(output);
+        if (HeldHere.ContainsKey(full)) return true;
+        string lockPath = LockPathOf(full);
+        if (!File.Exists(lockPath)) return false;
+        try
+        {
+            using var probe = new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException e) when (IsHeldElsewhere(e)) { return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return true; } // unsure: keep its files
+    }
+
+    private static IEnumerable<string> Enumerate(Func<IEnumerable<string>> list)
+    {
+        try { return list().ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static void TryDeleteFolder(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static string Normalise(string target) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));

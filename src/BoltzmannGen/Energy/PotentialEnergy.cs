@@ -21,6 +21,7 @@ public sealed class PotentialEnergy : IDisposable
         AtomCount = atomCount;
         TemperatureK = temperatureK;
         Options = options;
+        options.Validate();
 
         // Check on the calling thread first, so that a bad System XML, a wrong atom count or an unknown platform
         // is reported once, clearly, before any worker starts.

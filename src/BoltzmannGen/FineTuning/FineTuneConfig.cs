@@ -79,7 +79,7 @@ public sealed record FineTuneConfig
         if (WeightClip is < 0 or >= 1) throw new InputException($"weight_clip must be in [0, 1) (got {F(WeightClip)}).");
         if (ValSamples is < 10 or > 1_000_000) throw new InputException($"val_samples must be between 10 and 1,000,000 (got {ValSamples}).");
         if (ValClipTop is < 0 or >= 1) throw new InputException($"val_clip_top must be in [0, 1) (got {F(ValClipTop)}).");
-        if (EnergyThreads is < 0 or > 256) throw new InputException($"energy_threads must be between 0 (one per core) and 256 (got {EnergyThreads}).");
+        if (Energy.EnergyOptions.ThreadsProblem(EnergyThreads, "energy_threads", zeroMeansPerCore: true) is { } threads) throw new InputException(threads);
     }
 
     /// <summary>Energy-and-force evaluations spent after <paramref name="steps"/> steps and <paramref name="validations"/> validations.</summary>

@@ -36,6 +36,8 @@ public sealed record ModelInfo
     [JsonPropertyName("fine_tune_seconds")] public double? FineTuneSeconds { get; init; }
     /// <summary>Energy evaluations spent in training (fine-tuning's batches and validations); null for training on data alone.</summary>
     [JsonPropertyName("energy_evaluations")] public long? EnergyEvaluations { get; init; }
+    /// <summary>sha256 of the folder's weights file (model.dat), written with it and checked before it is loaded.</summary>
+    [JsonPropertyName("sha256")] public IReadOnlyDictionary<string, string>? Sha256 { get; init; }
 
     /// <summary>The internal-coordinate map this model was built with, or null for Cartesian flow coordinates.</summary>
     public InternalCoordinateMap? CoordinateMap() => BoltzmannGen.Coordinates.InternalCoordinateMap.FromSetting(Coordinates, InternalCoordinates);
@@ -44,6 +46,7 @@ public sealed record ModelInfo
 /// <summary>
 /// A trained model folder: model.json (architecture, normalisation), config.yaml (how it was trained),
 /// model.dat (the averaged weights used for sampling), training_log.csv, and checkpoint/ while training.
+/// model.json carries the sha256 of model.dat; a model whose weights do not match it is refused (<see cref="FileChecksum"/>).
 /// </summary>
 public static class ModelDirectory
 {
@@ -53,14 +56,19 @@ public static class ModelDirectory
     public const string LogFile = TrainingFolder.LogFile;
     public const string CheckpointFolder = TrainingFolder.CheckpointFolder;
 
+    /// <summary>What a damaged or unverifiable model file's message suggests.</summary>
+    public const string Remedy = "restore the folder from a copy or train the model again";
+
     public static BoltzmannFlow Build(ModelInfo info) =>
         BoltzmannFlow.Create(info.Atoms, info.Scale, info.Arch, info.Hyperparameters, info.CoordinateMap());
 
+    /// <summary>Writes model.dat, then model.json with its checksum (model.json last: it marks the folder complete).</summary>
     public static void Save(string directory, ModelInfo info, BoltzmannFlow averaged)
     {
         Directory.CreateDirectory(directory);
-        ModuleWeights.Save(averaged, Path.Combine(directory, WeightsFile));
-        var json = JsonSerializer.SerializeToUtf8Bytes(info, new JsonSerializerOptions { WriteIndented = true });
+        string checksum = ModuleWeights.Save(averaged, Path.Combine(directory, WeightsFile));
+        var json = JsonSerializer.SerializeToUtf8Bytes(info with { Sha256 = new Dictionary<string, string> { [WeightsFile] = checksum } },
+                                                       new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
     }
 
@@ -80,21 +88,23 @@ public static class ModelDirectory
         }
     }
 
-    /// <summary>Loads a trained model; a missing folder, file or damaged weights are named.</summary>
+    /// <summary>Loads a trained model; a missing folder, file, damaged weights or a checksum mismatch are named.</summary>
     public static (BoltzmannFlow Model, ModelInfo Info) Load(string directory, Device? device = null)
     {
         string infoPath = Path.Combine(directory, InfoFile);
         var info = ReadInfo(directory);
+        string weights = Path.Combine(directory, WeightsFile);
+        FileChecksum.Verify(weights, info.Sha256?.GetValueOrDefault(WeightsFile), infoPath, Remedy);
         BoltzmannFlow model;
         try
         {
             model = Build(info);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            throw new InputException($"{infoPath}: {e.Message}", e);
+            throw new InputException($"{infoPath}: {InputException.Plain(e)}", e);
         }
-        ModuleWeights.Load(model, Path.Combine(directory, WeightsFile));
+        ModuleWeights.Load(model, weights);
         if (device is not null) model.to(device);
         model.eval();
         return (model, info);

@@ -20,7 +20,8 @@ public sealed class BestWeights
     private sealed record Record(
         [property: JsonPropertyName("step")] int Step,
         [property: JsonPropertyName("criterion")] string Criterion,
-        [property: JsonPropertyName("score")] double Score);
+        [property: JsonPropertyName("score")] double Score,
+        [property: JsonPropertyName("sha256")] string? Sha256 = null); // of weights.dat, checked before it is loaded
 
     private readonly string _folder;
     private Record? _best;
@@ -63,6 +64,7 @@ public sealed class BestWeights
         AtomicFolder.Replace(_folder, fresh =>
         {
             averaged.save(Path.Combine(fresh, WeightsFile));
+            record = record with { Sha256 = FileChecksum.Of(Path.Combine(fresh, WeightsFile)) };
             File.WriteAllText(Path.Combine(fresh, RecordFile), JsonSerializer.Serialize(record)); // last: marks it complete
         });
         _best = record;
@@ -74,6 +76,8 @@ public sealed class BestWeights
     {
         if (_best is null) return false;
         string folder = AtomicFolder.Find(_folder, RecordFile) ?? throw new InputException($"{_folder} is missing; start again without --resume.");
+        // The record in memory is the one written with these weights, or the one read from disk on resume.
+        FileChecksum.Verify(Path.Combine(folder, WeightsFile), _best.Sha256, Path.Combine(folder, RecordFile), "start again without --resume");
         ModuleWeights.Load(module, Path.Combine(folder, WeightsFile));
         return true;
     }

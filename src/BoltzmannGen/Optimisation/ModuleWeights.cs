@@ -1,3 +1,4 @@
+using BoltzmannGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,13 +8,16 @@ namespace BoltzmannGen.Optimisation;
 public static class ModuleWeights
 {
     /// <summary>Module.save to a temporary name, then rename: a kill never leaves half a weights file.</summary>
-    public static void Save(nn.Module module, string path)
+    /// <returns>the sha256 of the written file, for the JSON written after it</returns>
+    public static string Save(nn.Module module, string path)
     {
         string tmp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
             module.save(tmp);
+            string checksum = FileChecksum.Of(tmp);
             File.Move(tmp, path, overwrite: true);
+            return checksum;
         }
         finally
         {
@@ -21,6 +25,7 @@ public static class ModuleWeights
         }
     }
 
+    /// <summary>Loads weights into <paramref name="module"/>; callers verify the file's checksum first (<see cref="FileChecksum.Verify"/>).</summary>
     public static void Load(nn.Module module, string path)
     {
         if (!File.Exists(path)) throw new InputException($"{path} is missing.");

@@ -9,15 +9,20 @@ namespace BoltzmannGen.Optimisation;
 /// <summary>
 /// Everything needed to continue training exactly: weights, averaged weights, optimiser state (AdamW moments),
 /// step, and the random generator, in a folder replaced as one (<see cref="AtomicFolder"/>): a kill at any
-/// moment leaves one complete checkpoint.
+/// moment leaves one complete checkpoint. state.json, written last, holds the sha256 of model.dat, ema.dat and
+/// optimizer.dat; a resume checks them before loading anything (<see cref="FileChecksum"/>).
 /// </summary>
 public static class TrainingCheckpoint
 {
+    private const string ModelFile = "model.dat", EmaFile = "ema.dat", OptimizerFile = "optimizer.dat", StateFile = "state.json";
+    private const string Remedy = "start again without --resume";
+
     private sealed record State(
         [property: JsonPropertyName("step")] int Step,
         [property: JsonPropertyName("generator_state")] string GeneratorState,
         [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds,
-        [property: JsonPropertyName("config")] string ConfigYaml);
+        [property: JsonPropertyName("config")] string ConfigYaml,
+        [property: JsonPropertyName("sha256")] IReadOnlyDictionary<string, string>? Sha256 = null);
 
     /// <param name="configYaml">the configuration the run was started with; a resume with another one is refused</param>
     /// <param name="scratch">a second instance of the model's architecture, used to hold the averaged weights</param>
@@ -27,13 +32,14 @@ public static class TrainingCheckpoint
     {
         AtomicFolder.Replace(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), fresh =>
         {
-            model.save(Path.Combine(fresh, "model.dat"));
+            model.save(Path.Combine(fresh, ModelFile));
             ema.CopyTo(scratch);
-            scratch.save(Path.Combine(fresh, "ema.dat"));
-            optimizer.save_state_dict(Path.Combine(fresh, "optimizer.dat"));
+            scratch.save(Path.Combine(fresh, EmaFile));
+            optimizer.save_state_dict(Path.Combine(fresh, OptimizerFile));
             using var g = generator.get_state();
-            var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, configYaml);
-            File.WriteAllText(Path.Combine(fresh, "state.json"), JsonSerializer.Serialize(state));
+            var checksums = new[] { ModelFile, EmaFile, OptimizerFile }.ToDictionary(f => f, f => FileChecksum.Of(Path.Combine(fresh, f)));
+            var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, configYaml, checksums);
+            File.WriteAllText(Path.Combine(fresh, StateFile), JsonSerializer.Serialize(state)); // last: marks it complete
         });
     }
 
@@ -43,7 +49,7 @@ public static class TrainingCheckpoint
     public static int? StepOf(string modelDirectory)
     {
         if (Find(modelDirectory) is not { } folder) return null;
-        try { return JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))?.Step; }
+        try { return JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, StateFile)))?.Step; }
         catch (JsonException) { return null; }
     }
 
@@ -56,14 +62,24 @@ public static class TrainingCheckpoint
         string folder = Find(modelDirectory) ?? throw new InputException($"--resume: no checkpoint in {modelDirectory}.");
         try
         {
-            var state = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, "state.json")))
-                        ?? throw new InvalidDataException("empty state.json");
+            string statePath = Path.Combine(folder, StateFile);
+            var state = JsonSerializer.Deserialize<State>(File.ReadAllText(statePath))
+                        ?? throw new InvalidDataException($"empty {StateFile}");
             if (canonical(state.ConfigYaml) != configYaml)
                 throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, TrainingFolder.ConfigFile)} with your options.");
-            ModuleWeights.Load(model, Path.Combine(folder, "model.dat"));
-            ModuleWeights.Load(scratch, Path.Combine(folder, "ema.dat"));
+            foreach (var file in new[] { ModelFile, EmaFile, OptimizerFile })
+                FileChecksum.Verify(Path.Combine(folder, file), state.Sha256?.GetValueOrDefault(file), statePath, Remedy);
+            ModuleWeights.Load(model, Path.Combine(folder, ModelFile));
+            ModuleWeights.Load(scratch, Path.Combine(folder, EmaFile));
             ema.Load(scratch.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
-            optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+            try
+            {
+                optimizer.load_state_dict(Path.Combine(folder, OptimizerFile));
+            }
+            catch (Exception e) when (e is not InputException)
+            {
+                throw new InputException($"{Path.Combine(folder, OptimizerFile)} is damaged or belongs to another model: {e.Message}", e);
+            }
             using var g = tensor(Convert.FromBase64String(state.GeneratorState));
             generator.set_state(g);
             return (state.Step, state.ElapsedSeconds);
@@ -75,5 +91,5 @@ public static class TrainingCheckpoint
     }
 
     private static string? Find(string modelDirectory) =>
-        AtomicFolder.Find(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), "state.json");
+        AtomicFolder.Find(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), StateFile);
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Reflection;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization.NamingConventions;
 using YamlDotNet.Serialization;
@@ -6,7 +9,9 @@ namespace BoltzmannGen.Optimisation;
 
 /// <summary>
 /// Configuration records as YAML with snake_case keys (what users copy and edit), plus `key=value` overrides from
-/// the command line, which win over the file. Unknown keys are errors, so a typo is never silently ignored.
+/// the command line, which win over the file. Unknown keys, a key given twice in a file and a value of the wrong type
+/// are errors named by key (and by the override or file it came from), so a typo is never silently ignored and no
+/// .NET type name reaches the user.
 /// </summary>
 public static class YamlConfig
 {
@@ -36,9 +41,11 @@ public static class YamlConfig
         if (path is not null)
         {
             if (!File.Exists(path)) throw new InputException($"--config {path}: file not found.");
+            string text = File.ReadAllText(path);
             try
             {
-                var parsed = Reader.Deserialize<Dictionary<string, object?>>(File.ReadAllText(path));
+                RefuseDuplicateKeys(text, $"{what} {path}");
+                var parsed = Reader.Deserialize<Dictionary<string, object?>>(text);
                 if (parsed is not null) foreach (var (k, v) in parsed) values[k] = v;
             }
             catch (YamlException e)
@@ -46,16 +53,29 @@ public static class YamlConfig
                 throw new InputException($"--config {path}: not valid YAML at line {e.Start.Line}: {e.Message}", e);
             }
         }
+        var overridden = new Dictionary<string, string>(StringComparer.Ordinal); // dotted key → the override as given
         foreach (var o in overrides)
         {
             int eq = o.IndexOf('=');
             if (eq <= 0) throw new InputException($"override '{o}' must look like key=value (e.g. steps=2000).");
-            SetDotted(values, o[..eq].Trim(), o[(eq + 1)..].Trim());
+            string key = o[..eq].Trim();
+            SetDotted(values, key, o[(eq + 1)..].Trim());
+            overridden[key] = $"{key}={o[(eq + 1)..].Trim()}";
         }
         string where = $"{what}{(path is null ? "" : $" {path}")}";
         var known = typeof(T).GetProperties().Where(p => p.CanWrite).Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)).ToArray();
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             throw new InputException($"{where}: unknown key '{unknown}'; known keys: {string.Join(", ", known)}.");
+        // Values of the wrong type are named by key, before YamlDotNet (whose messages name .NET types) sees them.
+        if (FirstBadValue(typeof(T), values.Select(kv => ((object)kv.Key, kv.Value)), "") is { } bad)
+        {
+            // An override `a.b=v` may be what turned a value into a section: name the override either way.
+            string? given = overridden.TryGetValue(bad.Key, out var exact) ? exact
+                : overridden.FirstOrDefault(kv => kv.Key.StartsWith(bad.Key + ".", StringComparison.Ordinal)).Value;
+            // Problems of a value read "KEY: 'v' is not …"; an override of that very key says the value once.
+            string problem = exact is not null && bad.Problem.StartsWith(bad.Key + ": ", StringComparison.Ordinal) ? bad.Problem[(bad.Key.Length + 2)..] : bad.Problem;
+            throw new InputException(given is not null ? $"{what}: override {given}: {problem}" : $"{where}: {problem}");
+        }
         string merged = Writer.Serialize(values);
         try
         {
@@ -92,9 +112,138 @@ public static class YamlConfig
         return string.Join('.', path);
     }
 
-    // YamlDotNet names .NET types ("Property 'x' not found on type 'BoltzmannGen.…'"); users know keys, not types.
-    private static string Readable(string message) =>
-        System.Text.RegularExpressions.Regex.Replace(message, @"Property '([^']+)' not found on type '[^']+'\.?", "unknown key '$1'.");
+    // YamlDotNet names .NET types ("Property 'x' not found on type 'BoltzmannGen.…'", "…into type System.Int32,
+    // System.Private.CoreLib, Version=…"); users know keys, not types.
+    private static string Readable(string message)
+    {
+        string text = System.Text.RegularExpressions.Regex.Replace(message, @"Property '([^']+)' not found on type '[^']+'\.?", "unknown key '$1'.");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(System\.)?([A-Za-z0-9`]+), System\.Private\.CoreLib, Version=[^,]*, Culture=[^,]*, PublicKeyToken=[0-9a-f]+", "$2");
+        return System.Text.RegularExpressions.Regex.Replace(text, @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
+    }
+
+    /// <summary>
+    /// Refuses a mapping that gives one key twice (YAML forbids it; the parser would keep the last value silently),
+    /// naming the key (dotted, for keys inside a section) and both lines.
+    /// </summary>
+    /// <param name="where">the config and file, for the message ("training config flow.yaml")</param>
+    public static void RefuseDuplicateKeys(string yaml, string where)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        // One frame per open collection: a mapping's keys seen so far (with their lines) and whether a key comes next.
+        var stack = new Stack<(Dictionary<string, long>? Keys, string Path, bool ExpectKey, bool IsKey, string? PendingKey)>();
+        void Completed()
+        {
+            if (stack.Count == 0) return;
+            var top = stack.Pop();
+            if (top.Keys is not null) top = top with { ExpectKey = true, PendingKey = null };
+            stack.Push(top);
+        }
+        string ChildPath()
+        {
+            if (stack.Count == 0) return "";
+            var top = stack.Peek();
+            if (top.Keys is null || top.PendingKey is not { } key) return top.Path;
+            return top.Path.Length == 0 ? key : $"{top.Path}.{key}";
+        }
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case Scalar scalar when stack.Count > 0 && stack.Peek().Keys is not null && stack.Peek().ExpectKey:
+                {
+                    var top = stack.Pop();
+                    string full = top.Path.Length == 0 ? scalar.Value : $"{top.Path}.{scalar.Value}";
+                    if (top.Keys!.TryGetValue(scalar.Value, out long first))
+                        throw new InputException($"{where}: key '{full}' is given twice (lines {first} and {scalar.Start.Line}); keep one.");
+                    top.Keys[scalar.Value] = scalar.Start.Line;
+                    stack.Push(top with { ExpectKey = false, PendingKey = scalar.Value });
+                    break;
+                }
+                case Scalar or AnchorAlias:
+                    Completed();
+                    break;
+                case MappingStart or SequenceStart:
+                {
+                    bool isKey = stack.Count > 0 && stack.Peek().Keys is not null && stack.Peek().ExpectKey;
+                    string childPath = ChildPath();
+                    stack.Push((parser.Current is MappingStart ? new Dictionary<string, long>(StringComparer.Ordinal) : null, childPath, true, isKey, null));
+                    break;
+                }
+                case MappingEnd or SequenceEnd:
+                {
+                    var done = stack.Pop();
+                    if (done.IsKey && stack.Count > 0) { var top = stack.Pop(); stack.Push(top with { ExpectKey = false, PendingKey = "?" }); }
+                    else Completed();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The first key whose value cannot be read as its property's type, with the problem in words.</summary>
+    private static (string Key, string Problem)? FirstBadValue(Type type, IEnumerable<(object Key, object? Value)> values, string prefix)
+    {
+        var properties = type.GetProperties().Where(p => p.CanWrite)
+            .ToDictionary(p => UnderscoredNamingConvention.Instance.Apply(p.Name), StringComparer.Ordinal);
+        foreach (var (rawKey, value) in values)
+        {
+            string name = rawKey.ToString() ?? "";
+            string key = prefix.Length == 0 ? name : $"{prefix}.{name}";
+            if (!properties.TryGetValue(name, out var property)) continue; // unknown keys are named elsewhere
+            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (value is null) continue;
+            if (IsSection(target))
+            {
+                if (value is IDictionary<object, object?> nested)
+                {
+                    if (FirstBadValue(target, nested.Select(kv => (kv.Key, kv.Value)), key) is { } inner) return inner;
+                }
+                else if (value is not System.Collections.IDictionary)
+                    return (key, $"{key} is a section of keys (e.g. {key}.KEY: VALUE), not a single value.");
+                continue;
+            }
+            if (target == typeof(string) || target.IsPrimitive || target == typeof(decimal))
+            {
+                if (value is System.Collections.IDictionary) return (key, $"{key} takes a single value, not a section of keys ({key}.…).");
+                if (value is System.Collections.IList) return (key, $"{key} takes a single value, not a list.");
+                if (value is string text && ScalarProblem(target, text) is { } problem) return (key, $"{key}: {problem}");
+            }
+        }
+        return null;
+    }
+
+    // A nested record of keys (a run config's simulate:, sample:, …); dictionaries pass through unchecked.
+    private static bool IsSection(Type type) =>
+        type.IsClass && type != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type)
+        && type.Namespace?.StartsWith("BoltzmannGen", StringComparison.Ordinal) == true;
+
+    /// <summary>Why <paramref name="text"/> is not a value of <paramref name="type"/>, or null when it is.</summary>
+    internal static string? ScalarProblem(Type type, string text)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        if (type == typeof(int) || type == typeof(long))
+        {
+            bool ok = type == typeof(int) ? int.TryParse(text, NumberStyles.Integer, ci, out _) : long.TryParse(text, NumberStyles.Integer, ci, out _);
+            if (ok) return null;
+            return WholeNumberProblem(text, type == typeof(int) ? int.MinValue : long.MinValue, type == typeof(int) ? int.MaxValue : long.MaxValue);
+        }
+        if (type == typeof(double))
+            return double.TryParse(text, NumberStyles.Float, ci, out _) || text is ".inf" or "-.inf" or ".nan" or ".Inf" or ".NaN" ? null
+                : $"'{text}' is not a number (e.g. 0.5 or 1e-3).";
+        if (type == typeof(bool))
+            return text.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off" or "y" or "n" ? null : $"'{text}' is not true or false.";
+        return null;
+    }
+
+    /// <summary>"'V' is not a whole number", or, for a whole number out of range, the largest (smallest) one allowed.</summary>
+    public static string WholeNumberProblem(string text, long min, long max)
+    {
+        if (System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var big))
+            return big > max
+                ? string.Create(CultureInfo.InvariantCulture, $"'{text}' is too large: the largest whole number allowed is {max}.")
+                : string.Create(CultureInfo.InvariantCulture, $"'{text}' is too small: the smallest whole number allowed is {min}.");
+        return $"'{text}' is not a whole number.";
+    }
 
     /// <summary>`a.b.c=v` sets v inside nested mappings a → b → c (a section of a pipeline config), creating them as needed.</summary>
     private static void SetDotted(Dictionary<string, object?> values, string key, string value)

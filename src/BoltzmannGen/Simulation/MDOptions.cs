@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace BoltzmannGen.Simulation;
@@ -37,6 +38,9 @@ public sealed record MDOptions
     [JsonIgnore]
     public MDProtocol Protocol => new() { StepPs = StepPs, FrictionPerPs = FrictionPerPs, Platform = Platform };
 
+    /// <summary>The temperatures a ladder may use, K.</summary>
+    public const double MinTemperatureK = 1, MaxTemperatureK = 5000;
+
     /// <summary>Checks every option, naming the one that is wrong.</summary>
     public void Validate()
     {
@@ -46,8 +50,15 @@ public sealed record MDOptions
         if (EquilibrationPs < 0) throw new InputException($"--equilibrate-ps must not be negative (got {EquilibrationPs}).");
         if (!(CheckpointEveryPs > 0)) throw new InputException($"--checkpoint-every-ps must be positive (got {CheckpointEveryPs}).");
         if (Replicas < 1) throw new InputException($"--replicas must be at least 1 (got {Replicas}).");
-        if (TemperaturesK.Count == 0 || TemperaturesK.Any(t => !(t > 0)))
-            throw new InputException($"--temperatures must be positive (got {string.Join(",", TemperaturesK)}).");
+        string ladder = string.Join(",", TemperaturesK.Select(t => t.ToString(CultureInfo.InvariantCulture)));
+        if (TemperaturesK.Count == 0) throw new InputException("--temperatures must name at least one temperature.");
+        foreach (double t in TemperaturesK)
+            if (!(t >= MinTemperatureK && t <= MaxTemperatureK))
+                throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                    $"--temperatures {ladder}: {t} K is outside {MinTemperatureK}–{MaxTemperatureK} K (a peptide force field means nothing beyond it)."));
+        for (int i = 1; i < TemperaturesK.Count; i++)
+            if (!(TemperaturesK[i] > TemperaturesK[i - 1]))
+                throw new InputException($"--temperatures must increase: {ladder}.");
         if (TotalSteps % SaveSteps != 0) throw new InputException($"--ns must be a whole number of save intervals ({SaveEveryPs} ps).");
         if (SwapSteps % SaveSteps != 0 && SaveSteps % SwapSteps != 0)
             throw new InputException($"--swap-every-ps {SwapEveryPs} must divide --save-every-ps {SaveEveryPs} or be a multiple of it.");

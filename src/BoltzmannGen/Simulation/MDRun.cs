@@ -43,7 +43,9 @@ public sealed class MDRun : IDisposable
         _system = system;
         _options = options;
         _work = workDirectory;
-        PrepareWorkDirectory(resume);
+        // Refuse first, write last: a refused command (a bad platform, a ladder OpenMM rejects) must not leave a
+        // run.json behind, which would make the corrected command meet "an interrupted run".
+        var saved = CheckWorkDirectory(resume);
 
         // All seeds come from one generator in a fixed order, so the same --seed gives the same run.
         _random = new Xoshiro256((ulong)options.Seed);
@@ -62,6 +64,7 @@ public sealed class MDRun : IDisposable
                     _replicas[l][k] = new Replica(xml, options.Protocol, options.TemperaturesK[k], _random.NextUInt64(), $"md-{l}-{k}");
                 }
             }
+            WriteWorkDirectory(saved);
         }
         catch
         {
@@ -72,10 +75,10 @@ public sealed class MDRun : IDisposable
 
     public static string OptionsPath(string work) => Path.Combine(work, OptionsFile);
 
-    private void PrepareWorkDirectory(bool resume)
+    /// <summary>Refuses a work folder that does not fit (writes nothing); returns the stored options when resuming.</summary>
+    private MDOptions? CheckWorkDirectory(bool resume)
     {
         string optionsPath = OptionsPath(_work);
-        string json = JsonSerializer.Serialize(_options, new JsonSerializerOptions { WriteIndented = true });
         if (resume)
         {
             if (!File.Exists(optionsPath))
@@ -86,12 +89,24 @@ public sealed class MDRun : IDisposable
             var differences = Differences(saved with { Nanoseconds = _options.Nanoseconds }, _options);
             if (differences.Count > 0)
                 throw new InputException($"--resume: the interrupted run in {_work} used different settings: {string.Join("; ", differences)}.");
+            return saved;
+        }
+        if (File.Exists(optionsPath))
+            throw new InputException($"{_work} holds an interrupted run; continue it with --resume, or start over with --force.");
+        return null;
+    }
+
+    /// <summary>Creates the work folder with run.json (a new run), or updates a resumed run's --ns.</summary>
+    private void WriteWorkDirectory(MDOptions? saved)
+    {
+        string optionsPath = OptionsPath(_work);
+        string json = JsonSerializer.Serialize(_options, new JsonSerializerOptions { WriteIndented = true });
+        if (saved is not null)
+        {
             if (saved.Nanoseconds != _options.Nanoseconds)
                 Data.AtomicFile.Write(optionsPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(json)));
             return;
         }
-        if (File.Exists(optionsPath))
-            throw new InputException($"{_work} holds an interrupted run; continue it with --resume, or start over with --force.");
         Directory.CreateDirectory(_work);
         Data.AtomicFile.Write(optionsPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(json)));
     }

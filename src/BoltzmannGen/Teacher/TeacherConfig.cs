@@ -1,4 +1,5 @@
 using System.Globalization;
+using BoltzmannGen.Energy;
 using BoltzmannGen.Optimisation;
 
 namespace BoltzmannGen.Teacher;
@@ -67,7 +68,8 @@ public sealed record TeacherConfig
         if (Sigma < 0) throw new InputException("sigma must not be negative.");
         if (EmaDecay is < 0 or >= 1) throw new InputException($"ema_decay must be in [0, 1) (got {EmaDecay.ToString(CultureInfo.InvariantCulture)}).");
         if (LogEvery < 1 || ValEvery < 1 || CheckpointEvery < 1) throw new InputException("log_every, val_every and checkpoint_every must be at least 1.");
-        if (Threads < 0) throw new InputException($"threads must be 0 (libtorch's default) or a positive count (got {Threads}).");
+        if (Threads < 0 || Threads > Energy.EnergyOptions.MaxThreads)
+            throw new InputException($"threads must be 0 (libtorch's default) or a count up to {Energy.EnergyOptions.MaxThreads} (got {Threads}).");
         if (PhiPositiveWeight < 1) throw new InputException($"phi_positive_weight must be at least 1 (got {PhiPositiveWeight}); 1 keeps the MD populations.");
         if (Scale < 0) throw new InputException("scale must be positive, or 0 to take it from the data.");
     }

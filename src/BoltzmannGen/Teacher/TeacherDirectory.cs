@@ -27,6 +27,8 @@ public sealed record TeacherInfo
     /// <summary>cartesian or internal (the data side of the CNF; see <see cref="TeacherModel"/>).</summary>
     [JsonPropertyName("coordinates")] public string Coordinates { get; init; } = "cartesian";
     [JsonPropertyName("internal_coordinates")] public JsonNode? InternalCoordinates { get; init; }
+    /// <summary>sha256 of the folder's weights file (model.dat), written with it and checked before it is loaded.</summary>
+    [JsonPropertyName("sha256")] public IReadOnlyDictionary<string, string>? Sha256 { get; init; }
 
     /// <summary>The fitted internal-coordinate map, or null for Cartesian coordinates.</summary>
     public Coordinates.InternalCoordinateMap? CoordinateMap()
@@ -39,11 +41,14 @@ public sealed record TeacherInfo
 /// <summary>
 /// A trained teacher folder: teacher.json, config.yaml (how it was trained), model.dat (averaged weights),
 /// training_log.csv and checkpoint/ while training. The atom features come from the system's topology, which is
-/// why loading needs the system.
+/// why loading needs the system. teacher.json carries the sha256 of model.dat, checked before it is loaded.
 /// </summary>
 public static class TeacherDirectory
 {
     public const string InfoFile = "teacher.json";
+
+    /// <summary>What a damaged or unverifiable teacher file's message suggests.</summary>
+    public const string Remedy = "restore the folder from a copy or train the teacher again";
 
     public static TeacherModel Build(TeacherInfo info, Topology topology)
     {
@@ -57,17 +62,21 @@ public static class TeacherDirectory
     public static void Save(string directory, TeacherInfo info, TeacherModel averaged)
     {
         Directory.CreateDirectory(directory);
-        ModuleWeights.Save(averaged, Path.Combine(directory, ModelDirectory.WeightsFile));
-        var json = JsonSerializer.SerializeToUtf8Bytes(info, new JsonSerializerOptions { WriteIndented = true });
+        string checksum = ModuleWeights.Save(averaged, Path.Combine(directory, ModelDirectory.WeightsFile));
+        var json = JsonSerializer.SerializeToUtf8Bytes(info with { Sha256 = new Dictionary<string, string> { [ModelDirectory.WeightsFile] = checksum } },
+                                                       new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
     }
 
-    public static TeacherInfo ReadInfo(string directory)
+    /// <param name="option">the option that named the folder, for messages (`bgen teacher sample` calls it --model)</param>
+    public static TeacherInfo ReadInfo(string directory, string option = "--teacher")
     {
         string infoPath = Path.Combine(directory, InfoFile);
-        if (!Directory.Exists(directory)) throw new InputException($"--teacher {directory}: folder not found.");
+        if (!Directory.Exists(directory)) throw new InputException($"{option} {directory}: folder not found.");
         if (!File.Exists(infoPath))
-            throw new InputException($"--teacher {directory}: {InfoFile} is missing (not a teacher folder, or training has not finished).");
+            throw new InputException(File.Exists(Path.Combine(directory, ModelDirectory.InfoFile))
+                ? $"{option} {directory} is a flow model folder ({ModelDirectory.InfoFile}), not a teacher folder ({InfoFile}); sample a flow with `bgen sample`."
+                : $"{option} {directory}: {InfoFile} is missing (not a teacher folder, or training has not finished).");
         try
         {
             return JsonSerializer.Deserialize<TeacherInfo>(File.ReadAllText(infoPath)) ?? throw new JsonException("empty");
@@ -79,13 +88,17 @@ public static class TeacherDirectory
     }
 
     /// <summary>Loads a trained teacher of <paramref name="system"/>; a teacher of another system is refused by name.</summary>
-    public static (TeacherModel Model, TeacherInfo Info) Load(string directory, PeptideSystem system, Device? device = null)
+    public static (TeacherModel Model, TeacherInfo Info) Load(string directory, PeptideSystem system, Device? device = null, string option = "--teacher")
     {
-        var info = ReadInfo(directory);
+        var info = ReadInfo(directory, option);
         if (info.System != system.Name || info.Atoms != system.AtomCount)
-            throw new InputException($"--teacher {directory} was trained for {info.System} ({info.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
-        var model = Build(info, system.Topology);
-        ModuleWeights.Load(model, Path.Combine(directory, ModelDirectory.WeightsFile));
+            throw new InputException($"{option} {directory} was trained for {info.System} ({info.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
+        string weights = Path.Combine(directory, ModelDirectory.WeightsFile);
+        FileChecksum.Verify(weights, info.Sha256?.GetValueOrDefault(ModelDirectory.WeightsFile), Path.Combine(directory, InfoFile), Remedy);
+        TeacherModel model;
+        try { model = Build(info, system.Topology); }
+        catch (ArgumentException e) { throw InputException.From(e, $"{Path.Combine(directory, InfoFile)}: "); }
+        ModuleWeights.Load(model, weights);
         if (device is not null) model.to(device);
         model.eval();
         return (model, info);

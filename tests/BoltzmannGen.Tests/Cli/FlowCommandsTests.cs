@@ -128,7 +128,7 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
     public void An_existing_model_is_not_overwritten_and_resume_needs_a_checkpoint()
     {
         string before = File.ReadAllText(Path.Combine(run.Model, ModelDirectory.InfoFile));
-        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--targets", run.Targets, "--out", run.Model, "--forcefields", ForceFields, "layers=2", "hidden=16"]);
+        var (code, error) = SmallFlowRun.Run(["train", "--system", "aldp", "--targets", run.Targets, "--out", run.Model, "--forcefields", ForceFields, "layers=2", "hidden=16", "batch_size=16"]);
         Assert.Equal(2, code);
         Assert.Contains("--resume", error);
         Assert.Equal(before, File.ReadAllText(Path.Combine(run.Model, ModelDirectory.InfoFile)));

@@ -69,3 +69,68 @@ public class WriterLockTests
         Assert.Equal($"pid {Environment.ProcessId}", File.ReadAllLines(held.OwnerPath)[0]);
     }
 }
+
+/// <summary>
+/// What killed writers leave (issue 20, item 18: `*.tmp-*` from reweight and energy, 44 MB each, and `DS.new/` from
+/// pool) is removed by the next writer of the same output, under its lock.
+/// </summary>
+public class StaleTemporaryTests
+{
+    [Fact]
+    public void Taking_the_lock_removes_the_outputs_temporaries_and_unfinished_new_folder_and_nothing_else()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("samples.npz");
+        File.WriteAllText(output, "kept");
+        string[] stale = [output + ".tmp-0123456789ab", output + ".tmp-89abcdef", dir.File(".samples.npz.lock.owner.tmp-fedcba987654")];
+        string[] kept = [output + ".tmp-notes", output + ".tmp-0123456789AB", dir.File("other.npz.tmp-0123456789ab"), dir.File("samples.npz.bak")];
+        foreach (var f in stale.Concat(kept)) File.WriteAllText(f, "x");
+        using (WriterLock.Acquire(output, "bgen reweight"))
+        {
+            Assert.All(stale, f => Assert.False(File.Exists(f), f));
+            Assert.All(kept, f => Assert.True(File.Exists(f), f));
+            Assert.Equal("kept", File.ReadAllText(output));
+        }
+    }
+
+    [Fact]
+    public void In_an_output_folder_the_temporaries_of_its_files_and_its_new_folders_go_unless_another_writer_holds_them()
+    {
+        using var dir = new TempDir();
+        string dataset = dir.File("aldp");
+        Directory.CreateDirectory(Path.Combine(dataset, "checkpoint"));
+        Directory.CreateDirectory(Path.Combine(dataset, "checkpoint.new"));
+        Directory.CreateDirectory(dataset + ".new");                       // a killed pool's replacement
+        Directory.CreateDirectory(Path.Combine(dataset, "orphan.new"));    // no orphan/ beside it: may be the only copy
+        File.WriteAllText(Path.Combine(dataset, "extra.npy.tmp-0123456789ab"), "x");
+        File.WriteAllText(Path.Combine(dataset, "model.dat.tmp-01234567"), "x");
+        File.WriteAllText(Path.Combine(dataset, "train.npy"), "data");
+        // busy.npz is an output of its own, being written by another command (its temporary is in use).
+        using var busy = WriterLock.Acquire(Path.Combine(dataset, "busy.npz"), "bgen sample");
+        File.WriteAllText(Path.Combine(dataset, "busy.npz.tmp-0123456789ab"), "x");
+        using (WriterLock.Acquire(dataset, "bgen pool --into aldp"))
+        {
+            Assert.False(Directory.Exists(dataset + ".new"));
+            Assert.False(Directory.Exists(Path.Combine(dataset, "checkpoint.new")));
+            Assert.False(File.Exists(Path.Combine(dataset, "extra.npy.tmp-0123456789ab")));
+            Assert.False(File.Exists(Path.Combine(dataset, "model.dat.tmp-01234567")));
+            Assert.True(File.Exists(Path.Combine(dataset, "busy.npz.tmp-0123456789ab")));
+            Assert.True(Directory.Exists(Path.Combine(dataset, "orphan.new")));
+            Assert.True(Directory.Exists(Path.Combine(dataset, "checkpoint")));
+            Assert.Equal("data", File.ReadAllText(Path.Combine(dataset, "train.npy")));
+        }
+    }
+
+    [Theory]
+    [InlineData("samples.npz.tmp-0123456789ab", "samples.npz")]
+    [InlineData("model.dat.tmp-01234567", "model.dat")]
+    [InlineData(".x.lock.owner.tmp-0123456789ab", ".x.lock.owner")]
+    [InlineData("samples.npz.tmp-0123456", null)]
+    [InlineData("samples.npz.tmp-0123456789AB", null)]
+    [InlineData("samples.npz", null)]
+    [InlineData(".tmp-0123456789ab", null)]
+    public void A_temporary_name_is_NAME_tmp_and_8_to_32_lower_case_hex_digits(string file, string? output)
+    {
+        Assert.Equal(output, WriterLock.TemporaryOf(file));
+    }
+}

@@ -1,9 +1,7 @@
-using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Sampling;
-using BoltzmannGen.Systems;
 using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Reporting;

@@ -1,4 +1,3 @@
-using BoltzmannGen.Numerics.Assignment;
 using BoltzmannGen.Teacher.FlowMatching;
 using BoltzmannGen.Tests.Numerics.Assignment;
 using static TorchSharp.torch;

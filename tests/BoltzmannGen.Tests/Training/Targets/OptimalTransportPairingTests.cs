@@ -1,4 +1,3 @@
-using BoltzmannGen.Numerics.Assignment;
 using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Numerics.Assignment;
 using static BoltzmannGen.Tests.Numerics.Assignment.AssignmentTestData;
