@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BoltzmannGen.Data;
+using BoltzmannGen.Reporting.Metrics;
 
 namespace BoltzmannGen.Reporting;
 
@@ -152,24 +153,33 @@ public sealed record RunReport
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid report.json ({e.Message})", e); }
     }
 
-    /// <summary>One row per metric, as in metrics.csv.</summary>
+    /// <summary>
+    /// Values of registered metrics that have no property of their own (<see cref="Metric.Read"/>'s default), and
+    /// any key of a newer report.json that this version does not know; written after the keys above, read back as is.
+    /// </summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? ExtraValues { get; init; }
+
+    /// <summary>The number stored under <paramref name="key"/> in <see cref="ExtraValues"/> (null when absent or null).</summary>
+    public double? ExtraValue(string key) =>
+        ExtraValues is { } extra && extra.TryGetValue(key, out var e) ? e.Deserialize<double?>(JsonOptions) : null;
+
+    /// <summary>A copy with <paramref name="key"/> set to <paramref name="value"/> in <see cref="ExtraValues"/>.</summary>
+    public RunReport WithExtraValue(string key, double? value)
+    {
+        var extra = ExtraValues is null ? new Dictionary<string, JsonElement>() : new Dictionary<string, JsonElement>(ExtraValues);
+        extra[key] = JsonSerializer.SerializeToElement(value, JsonOptions);
+        return this with { ExtraValues = extra };
+    }
+
+    /// <summary>
+    /// One row per metric, as in metrics.csv: the <see cref="MetricGroup.Quality"/> metrics, ΔF and populations per
+    /// residue, the clip fraction, the <see cref="MetricGroup.Samples"/> metrics, the stage timings, the
+    /// <see cref="MetricGroup.Efficiency"/> metrics.
+    /// </summary>
     public IReadOnlyList<MetricRow> Metrics()
     {
-        var rows = new List<MetricRow>
-        {
-            new("n_samples", NSamples, null, null, "samples"),
-            new("ess", Ess, null, null, "samples"),
-            new("ess_fraction", EssFraction, null, null, "fraction"),
-            new("ess_clipped_fraction", EssClippedFraction, null, null, "fraction"),
-            new("e_w1", EW1, null, null, "k_BT"),
-            new("e_w2", EW2, null, null, "k_BT"),
-            new("e_w1_unweighted", EW1Unweighted, null, null, "k_BT"),
-            new("e_w2_unweighted", EW2Unweighted, null, null, "k_BT"),
-            new("t_w2", TW2, null, null, "rad"),
-            new("t_w2_unweighted", TW2Unweighted, null, null, "rad"),
-            new("nll", Nll, null, null, "nats"),
-            new("nll_per_dof", NllPerDof, null, null, "nats/dof"),
-        };
+        var rows = new List<MetricRow>();
+        rows.AddRange(Rows(MetricGroup.Quality));
         int nRes = new[] { Residues.Count, DeltaF.Count, DeltaFMd.Count }.Max();
         for (int i = 0; i < nRes; i++)
         {
@@ -184,20 +194,14 @@ public sealed record RunReport
             rows.Add(new($"population_md[{b.Residue}, {b.Basin}]", b.Md, b.MdCi?.ElementAtOrDefault(0), b.MdCi?.ElementAtOrDefault(1), "fraction"));
         }
         rows.Add(new("clip_fraction", Clipping?.ClipFraction, null, null, "fraction"));
-        rows.Add(new("invalid_samples", SampleCounts.Invalid, null, null, "samples"));
-        rows.Add(new("non_finite_energy_samples", SampleCounts.NonFiniteEnergy, null, null, "samples"));
-        rows.Add(new("reflected_samples", SampleCounts.Reflected, null, null, "samples"));
-        rows.Add(new("bond_error_median", SampleCounts.BondErrorMedian, null, null, "nm"));
-        rows.Add(new("md_bond_error_median", SampleCounts.MdBondErrorMedian, null, null, "nm"));
+        rows.AddRange(Rows(MetricGroup.Samples));
         foreach (var (stage, seconds) in Timings) rows.Add(new($"time[{stage}]", seconds, null, null, "s"));
-        rows.Add(new("samples_per_s", Efficiency.SamplesPerSecond, null, null, "1/s"));
-        rows.Add(new("effective_samples_per_s", Efficiency.EffectiveSamplesPerSecond, null, null, "1/s"));
-        rows.Add(new("md_effective_samples_per_s", Efficiency.MdEffectiveSamplesPerSecond, null, null, "1/s"));
-        rows.Add(new("effective_samples_per_s_with_training", Efficiency.EffectiveSamplesPerSecondWithTraining, null, null, "1/s"));
-        rows.Add(new("energy_evaluations[training]", EnergyEvaluations.Training, null, null, "evaluations"));
-        rows.Add(new("energy_evaluations[sampling]", EnergyEvaluations.Sampling, null, null, "evaluations"));
+        rows.AddRange(Rows(MetricGroup.Efficiency));
         return rows;
     }
+
+    private IEnumerable<MetricRow> Rows(MetricGroup group) =>
+        MetricRegistry.In(group).Select(m => new MetricRow(m.CsvName, m.Read(this), null, null, m.Unit));
 
     private static double? At(IReadOnlyList<double?> list, int i) => i < list.Count ? list[i] : null;
     private static double? Ci(IReadOnlyList<double[]?> list, int i, int k) => i < list.Count && list[i] is { Length: 2 } ci ? ci[k] : null;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
+using BoltzmannGen.Reporting.Metrics;
 using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 
@@ -47,39 +48,11 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         if (!samples.IsReweighted)
             throw new InputException($"{samples.Path}: no energies or weights yet; run `bgen reweight --system {system.Name} --samples {samples.Path}` first.");
         Directory.CreateDirectory(outDirectory);
-        double kT = system.KT;
-        int n = samples.Count;
-        var weights = new ImportanceWeights(samples.Optional(SampleFile.LogW)!);
-        if (options.ClipTop > 0) weights = weights.ClipTop(options.ClipTop);
-        bool anyWeight = !double.IsNegativeInfinity(weights.LogSum);
-        var w = anyWeight ? weights.Normalized() : null;
-        var u = Array.ConvertAll(samples.Optional(SampleFile.Energy)!, e => e / kT);
-        var finite = Array.ConvertAll(u, v => double.IsFinite(v) ? 1.0 : 0.0);
-        bool anyFinite = finite.Any(f => f > 0);
-        var valid = samples.OptionalMask(SampleFile.Valid)!;
-        var reflected = samples.OptionalMask(SampleFile.Reflected);
-
-        var test = reference.Split("test");
-        var uMd = Array.ConvertAll(reference.SplitEnergies("test"), e => e / kT);
         var notes = new List<string>();
-
-        // Energies: the MD test split against samples (unweighted: every finite sample; reweighted: w).
-        double? ew1u = anyFinite ? EnergyWasserstein.W1(uMd, u, null, finite) : null;
-        double? ew2u = anyFinite ? EnergyWasserstein.W2(uMd, u, null, finite) : null;
-        double? ew1 = w is null ? null : EnergyWasserstein.W1(uMd, u, null, w);
-        double? ew2 = w is null ? null : EnergyWasserstein.W2(uMd, u, null, w);
-
-        // Backbone dihedrals of samples and MD.
-        var definitions = BackboneDihedrals.Of(system.Topology);
-        var sampleFrames = new Frames(n, samples.Atoms, samples.PositionsNm());
-        var seriesFlow = Dihedrals.Series(sampleFrames, definitions);
-        var bondReference = BondLengthErrors.MeanLengths(system.Topology, reference.Split("train"));
-        var seriesTest = Dihedrals.Series(test, definitions);
-        var torus = new TorusWassersteinOptions(MaxPoints: options.TorusPoints, Seed: (ulong)options.Seed);
-        var flowPoints = TorusWasserstein.SamplesFromSeries(seriesFlow);
-        var testPoints = TorusWasserstein.SamplesFromSeries(seriesTest);
-        double? tw2u = TorusWasserstein.Compute(testPoints, flowPoints, null, null, torus).Distance;
-        double? tw2 = w is null ? null : TorusWasserstein.Compute(testPoints, flowPoints, null, w, torus).Distance;
+        var inputs = new MetricInputs(system, reference, options, samples, testLogQ, notes);
+        var w = inputs.NormalizedWeights;
+        var definitions = inputs.Dihedrals;
+        var seriesFlow = inputs.SampleDihedrals;
 
         // ΔF: flow (reweighted, ordinary bootstrap) and MD (every frame, pooled runs included, moving-block bootstrap
         // over correlated frames).
@@ -98,86 +71,28 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         var residues = phis.Select(ResidueLabel).ToList();
         foreach (var f in (dfFlow ?? []).Concat(dfMd)) if (f.Note is not null) notes.Add($"{f.Name}: {f.Note}");
 
-        // Plots.
-        var plots = new List<PlotFile>();
-        string Plot(string file) => Path.Combine(outDirectory, file);
-        foreach (var (phi, psi) in RamachandranPairs(definitions))
-        {
-            string label = ResidueLabel(definitions[phi]);
-            string file = $"ramachandran_{definitions[phi].Label}.png";
-            var panels = new List<RamachandranPanel> { new("MD", Grid(FreeEnergySurface.Compute(seriesMd[phi], seriesMd[psi]))) };
-            panels.Add(new("flow (unweighted)", Grid(FreeEnergySurface.Compute(seriesFlow[phi], seriesFlow[psi]))));
-            if (w is not null) panels.Add(new("flow (reweighted)", Grid(FreeEnergySurface.Compute(seriesFlow[phi], seriesFlow[psi], w))));
-            Plots.WriteRamachandran(Plot(file), $"{label}: free energy −ln p (k_BT)", panels);
-            plots.Add(new PlotFile(file, $"Ramachandran free energy of {label}: MD, flow unweighted{(w is null ? "" : ", flow reweighted")}"));
-        }
-        for (int k = 0; k < definitions.Count; k++)
-        {
-            if (definitions[k].Kind != DihedralKind.Phi) continue;
-            var profiles = new List<Profile1D> { Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap)) };
-            if (w is not null) profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap)));
-            string file = $"profile_{definitions[k].Label}.png";
-            Plots.WriteFreeEnergyProfile(Plot(file), $"{ResidueLabel(definitions[k])}: free energy along φ", profiles);
-            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands"));
-        }
-        var energySets = new List<SampleSet> { new("MD (test split)", uMd) };
-        if (anyFinite) energySets.Add(new SampleSet("flow (unweighted)", u, finite));
-        if (w is not null) energySets.Add(new SampleSet("flow (reweighted)", u, w));
-        Plots.WriteEnergyHistogram(Plot("energy.png"), energySets, "Reduced energy u = E/k_BT");
-        plots.Add(new PlotFile("energy.png", "Reduced-energy distributions: MD test split, flow samples, reweighted flow samples"));
-        if (anyWeight)
-        {
-            Plots.WriteLogWeightHistogram(Plot("log_weights.png"), weights.LogWeights, weights.EffectiveSampleFraction);
-            plots.Add(new PlotFile("log_weights.png", "Log importance weights relative to the largest"));
-        }
-        if (options.TrainingLog is { } log && File.Exists(log))
-        {
-            Plots.WriteTrainingCurves(Plot("training.png"), log, $"Training ({options.Label})", options.KeptStep);
-            plots.Add(new PlotFile("training.png", "Training loss and validation NLL per degree of freedom" +
-                                                   (options.KeptStep is { } kept ? $"; the model keeps the weights of step {kept} " +
-                                                       (options.FineTuneLog is null ? "(lowest validation NLL)" : "(highest validation ESS; the validation loss is the reverse-KL estimate)") : "")));
-        }
+        var plots = WritePlots(inputs, outDirectory, seriesMd, flowBootstrap, mdBootstrap);
 
-        if (options.FineTuneLog is { } ftLog && File.Exists(ftLog))
-        {
-            FineTuningCurve.Write(Plot("finetune_ess.png"), FineTuning.FineTuneLog.Read(ftLog), $"Fine-tuning ({options.Label}): ESS against energy evaluations",
-                FineTuningCurve.Anchors(system.Name));
-            plots.Add(new PlotFile("finetune_ess.png", "ESS of a fixed batch of held-out flow samples during fine-tuning, against the energy evaluations " +
-                                                       "spent; diamonds: published figures of flows trained with the energy"));
-        }
+        // Every registered metric (Reporting/Metrics/), in report order.
+        var values = MetricRegistry.All.Select(m => (Metric: m, Value: m.Compute(inputs))).ToList();
 
-        // Efficiency: samples/s and effective samples/s of the generator vs MD's effective independent samples per second.
-        double? samplingSeconds = samples.Optional(SampleFile.SamplingSeconds)?[0];
-        double? reweightSeconds = samples.Optional(SampleFile.ReweightSeconds)?[0];
-        double? mdRate = reference.Meta.WallSeconds > 0 && reference.Meta.EffectiveSamples.Count > 0
-            ? reference.Meta.EffectiveSamples.Values.Sum() / reference.Meta.WallSeconds : null;
         var timings = new Dictionary<string, double>(options.Timings);
-        if (samplingSeconds is { } s1) timings["sample"] = Math.Round(s1, 2);
-        if (reweightSeconds is { } s2) timings["reweight"] = Math.Round(s2, 2);
+        if (inputs.SamplingSeconds is { } s1) timings["sample"] = Math.Round(s1, 2);
+        if (inputs.ReweightSeconds is { } s2) timings["reweight"] = Math.Round(s2, 2);
         timings["report"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
 
-        int dof = 3 * system.AtomCount - 3;
-        double? nll = testLogQ is null ? null : -testLogQ.Average();
-        if (testLogQ is null) notes.Add("NLL not computed: no model given (`--model`).");
         if (samples.Has("log_q_is_estimate")) notes.Add("log q of these samples is Hutchinson's stochastic estimate, so the weights are not exact.");
-        double? smcEvaluations = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
         if (samples.IsSmc)
             notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
-                      $"{smcEvaluations:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
+                      $"{inputs.SmcEvaluationsPerParticle:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
                       "Resampled particles share ancestors, so the bootstrap intervals, which treat them as independent, are too narrow.");
-        if (reflected?.Any(r => r) == true) notes.Add($"{reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
-        return new RunReport
+        if (inputs.Reflected?.Any(r => r) == true)
+            notes.Add($"{inputs.Reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
+        var report = new RunReport
         {
             System = system.Name,
             Label = options.Label,
-            NSamples = n,
-            Ess = weights.EffectiveSampleSize,
-            EssFraction = weights.EffectiveSampleFraction,
-            EssClippedFraction = new ImportanceWeights(samples.Optional(SampleFile.LogW)!).ClipTop(options.EssClipTop).EffectiveSampleFraction,
             EssClipTop = options.EssClipTop,
-            EW1 = ew1, EW2 = ew2, EW1Unweighted = ew1u, EW2Unweighted = ew2u,
-            TW2 = tw2, TW2Unweighted = tw2u,
-            Nll = nll, NllPerDof = nll / dof,
             CiLevel = options.Confidence,
             Residues = residues,
             DeltaF = dfFlow?.Select(f => (double?)f.DeltaF).ToList() ?? residues.Select(_ => (double?)null).ToList(),
@@ -203,32 +118,67 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
                            "this lowers the variance and biases every reweighted figure towards the proposal; the unclipped ESS is in samples.npz (log_w).",
                 }
                 : null,
-            SampleCounts = new SampleCounts
-            {
-                Invalid = valid.Count(v => !v),
-                NonFiniteEnergy = u.Count(v => !double.IsFinite(v)),
-                Reflected = reflected?.Count(r => r) ?? 0,
-                BondErrorMedian = Finite(BondLengthErrors.Median(system.Topology, sampleFrames, bondReference)),
-                MdBondErrorMedian = Finite(BondLengthErrors.Median(system.Topology, test, bondReference)),
-            },
             Timings = timings,
-            Efficiency = new Efficiency
-            {
-                SamplesPerSecond = samplingSeconds is > 0 ? n / samplingSeconds : null,
-                EffectiveSamplesPerSecond = samplingSeconds is > 0 ? weights.EffectiveSampleSize / (samplingSeconds + (reweightSeconds ?? 0)) : null,
-                MdEffectiveSamplesPerSecond = mdRate,
-                EffectiveSamplesPerSecondWithTraining = samplingSeconds is > 0 && options.Timings.TryGetValue("train", out double trained)
-                    ? weights.EffectiveSampleSize / (trained + samplingSeconds + (reweightSeconds ?? 0)) : null,
-            },
-            EnergyEvaluations = new EnergyEvaluations
-            {
-                Training = options.TrainingEnergyEvaluations,
-                // `bgen reweight` scores every sample once; SMC every particle at each move.
-                Sampling = smcEvaluations is { } e ? (long)Math.Round(e * n) : n,
-            },
             Notes = notes,
             Plots = plots,
         };
+        foreach (var (metric, value) in values) report = metric.Store(report, value);
+        return report;
+    }
+
+    /// <summary>The report's PNGs: Ramachandran maps and φ profiles per residue, energies, log-weights, training and fine-tuning curves.</summary>
+    private List<PlotFile> WritePlots(MetricInputs inputs, string outDirectory, double[][] seriesMd, BootstrapOptions flowBootstrap, BootstrapOptions mdBootstrap)
+    {
+        var w = inputs.NormalizedWeights;
+        var definitions = inputs.Dihedrals;
+        var seriesFlow = inputs.SampleDihedrals;
+        var plots = new List<PlotFile>();
+        string Plot(string file) => Path.Combine(outDirectory, file);
+        foreach (var (phi, psi) in RamachandranPairs(definitions))
+        {
+            string label = ResidueLabel(definitions[phi]);
+            string file = $"ramachandran_{definitions[phi].Label}.png";
+            var panels = new List<RamachandranPanel> { new("MD", Grid(FreeEnergySurface.Compute(seriesMd[phi], seriesMd[psi]))) };
+            panels.Add(new("flow (unweighted)", Grid(FreeEnergySurface.Compute(seriesFlow[phi], seriesFlow[psi]))));
+            if (w is not null) panels.Add(new("flow (reweighted)", Grid(FreeEnergySurface.Compute(seriesFlow[phi], seriesFlow[psi], w))));
+            Plots.WriteRamachandran(Plot(file), $"{label}: free energy −ln p (k_BT)", panels);
+            plots.Add(new PlotFile(file, $"Ramachandran free energy of {label}: MD, flow unweighted{(w is null ? "" : ", flow reweighted")}"));
+        }
+        for (int k = 0; k < definitions.Count; k++)
+        {
+            if (definitions[k].Kind != DihedralKind.Phi) continue;
+            var profiles = new List<Profile1D> { Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap)) };
+            if (w is not null) profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap)));
+            string file = $"profile_{definitions[k].Label}.png";
+            Plots.WriteFreeEnergyProfile(Plot(file), $"{ResidueLabel(definitions[k])}: free energy along φ", profiles);
+            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands"));
+        }
+        var energySets = new List<SampleSet> { new("MD (test split)", inputs.TestReducedEnergies) };
+        if (inputs.AnyFiniteEnergy) energySets.Add(new SampleSet("flow (unweighted)", inputs.ReducedEnergies, inputs.FiniteEnergy));
+        if (w is not null) energySets.Add(new SampleSet("flow (reweighted)", inputs.ReducedEnergies, w));
+        Plots.WriteEnergyHistogram(Plot("energy.png"), energySets, "Reduced energy u = E/k_BT");
+        plots.Add(new PlotFile("energy.png", "Reduced-energy distributions: MD test split, flow samples, reweighted flow samples"));
+        if (w is not null)
+        {
+            Plots.WriteLogWeightHistogram(Plot("log_weights.png"), inputs.Weights.LogWeights, inputs.Weights.EffectiveSampleFraction);
+            plots.Add(new PlotFile("log_weights.png", "Log importance weights relative to the largest"));
+        }
+        if (options.TrainingLog is { } log && File.Exists(log))
+        {
+            Plots.WriteTrainingCurves(Plot("training.png"), log, $"Training ({options.Label})", options.KeptStep);
+            plots.Add(new PlotFile("training.png", "Training loss and validation NLL per degree of freedom" +
+                                                   (options.KeptStep is { } kept ? $"; the model keeps the weights of step {kept} " +
+                                                       (options.FineTuneLog is null ? "(lowest validation NLL)" : "(highest validation ESS; the validation loss is the reverse-KL estimate)") : "")));
+        }
+
+        if (options.FineTuneLog is { } ftLog && File.Exists(ftLog))
+        {
+            FineTuningCurve.Write(Plot("finetune_ess.png"), FineTuning.FineTuneLog.Read(ftLog), $"Fine-tuning ({options.Label}): ESS against energy evaluations",
+                FineTuningCurve.Anchors(system.Name));
+            plots.Add(new PlotFile("finetune_ess.png", "ESS of a fixed batch of held-out flow samples during fine-tuning, against the energy evaluations " +
+                                                       "spent; diamonds: published figures of flows trained with the energy"));
+        }
+        return plots;
     }
 
     /// <summary>Moving-block length for MD frames: five times the slowest integrated autocorrelation time in the dataset's meta.json.</summary>
@@ -253,6 +203,4 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
     private static FreeEnergyGrid Grid(FreeEnergyMap map) => new(map.PhiEdges, map.PsiEdges, map.FreeEnergy);
 
     private static Profile1D Profile(string label, FreeEnergyProfile p) => new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper);
-
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }
