@@ -15,31 +15,11 @@ public static class Comparison
 {
     public const string MarkdownName = "comparison.md", CsvName = "comparison.csv", HtmlName = "comparison.html", PlotName = "comparison.png";
 
-    /// <summary>Residue names over all runs, in first-seen order; ΔF error columns are per residue.</summary>
-    public static IReadOnlyList<string> ResidueColumns(IReadOnlyList<RunReport> runs)
-    {
-        var names = new List<string>();
-        foreach (var r in runs)
-        {
-            int n = new[] { r.Residues.Count, r.DeltaF.Count, r.DeltaFMd.Count }.Max();
-            for (int i = 0; i < n; i++)
-                if (!names.Contains(r.ResidueName(i))) names.Add(r.ResidueName(i));
-        }
-        return names;
-    }
-
     public static double? TrainingSeconds(RunReport r)
     {
         bool hasTrain = r.Timings.TryGetValue("train", out double train);
         bool hasTeacher = r.Timings.TryGetValue("teacher", out double teacher);
         return hasTrain || hasTeacher ? (hasTrain ? train : 0) + (hasTeacher ? teacher : 0) : null;
-    }
-
-    private static double? DeltaFErrorFor(RunReport r, string residue)
-    {
-        for (int i = 0; i < Math.Max(r.Residues.Count, r.DeltaF.Count); i++)
-            if (r.ResidueName(i) == residue) return r.DeltaFError(i);
-        return null;
     }
 
     /// <summary>One column of the comparison: its comparison.csv header, its comparison.md/html header, its value, its format.</summary>
@@ -52,7 +32,7 @@ public static class Comparison
     public static IReadOnlyList<Column> Columns(IReadOnlyList<RunReport> runs) =>
     [
         .. Compared(MetricGroup.Quality),
-        .. ResidueColumns(runs).Select(res => new Column($"delta_f_error[{res}]", $"|ΔF − ΔF_MD| {res} (k_BT)", r => DeltaFErrorFor(r, res), v => ReportWriter.Fmt(v))),
+        .. FreeEnergyDifferences.Columns(runs),
         new Column("training_time_s", "training time (s)", TrainingSeconds, v => ReportWriter.Fmt(v, "0.0")),
         .. Compared(MetricGroup.Efficiency),
     ];

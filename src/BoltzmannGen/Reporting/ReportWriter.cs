@@ -82,25 +82,7 @@ public static class ReportWriter
         keyNumbers.Add(["weight clipping", r.Clipping is { } c ? $"{Pct(c.ClipFraction)} of samples clipped" : "none", ""]);
         doc.Add(new ReportDocument.Table(["quantity", "value", "unit"], keyNumbers));
 
-        int nRes = new[] { r.Residues.Count, r.DeltaF.Count, r.DeltaFMd.Count }.Max();
-        if (nRes > 0)
-        {
-            doc.Add(new ReportDocument.Heading(2, "Free-energy differences ΔF = −ln(P(φ>0) / P(φ<0))"));
-            var rows = new List<IReadOnlyList<string>>();
-            for (int i = 0; i < nRes; i++)
-                rows.Add([r.ResidueName(i),
-                    Fmt(i < r.DeltaF.Count ? r.DeltaF[i] : null), FmtCi(i < r.DeltaFCi.Count ? r.DeltaFCi[i] : null),
-                    Fmt(i < r.DeltaFMd.Count ? r.DeltaFMd[i] : null), FmtCi(i < r.DeltaFMdCi.Count ? r.DeltaFMdCi[i] : null),
-                    Fmt(r.DeltaFError(i))]);
-            doc.Add(new ReportDocument.Table(["residue", "ΔF flow (k_BT)", $"flow {ciName}", "ΔF MD (k_BT)", $"MD {ciName}", "|ΔF − ΔF_MD| (k_BT)"], rows));
-        }
-
-        if (r.BasinPopulations.Count > 0)
-        {
-            doc.Add(new ReportDocument.Heading(2, "Basin populations"));
-            doc.Add(new ReportDocument.Table(["residue", "basin", "flow (reweighted)", $"flow {ciName}", "MD", $"MD {ciName}"],
-                r.BasinPopulations.Select(b => (IReadOnlyList<string>)[b.Residue, b.Basin, Fmt(b.Flow), FmtCi(b.FlowCi), Fmt(b.Md), FmtCi(b.MdCi)]).ToList()));
-        }
+        foreach (var block in FreeEnergyDifferences.Tables(r, ciName)) doc.Add(block);
 
         doc.Add(new ReportDocument.Heading(2, "Samples"));
         var counts = new List<IReadOnlyList<string>> { new[] { "generated (n)", r.NSamples.ToString(CultureInfo.InvariantCulture) } };

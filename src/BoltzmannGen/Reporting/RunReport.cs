@@ -107,6 +107,11 @@ public sealed record RunReport
     [JsonPropertyName("energy_evaluations")] public EnergyEvaluations EnergyEvaluations { get; init; } = new();
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
     [JsonPropertyName("plots")] public IReadOnlyList<PlotFile> Plots { get; init; } = [];
+    /// <summary>
+    /// Values of registered metrics that have no property of their own (<see cref="Metric.Read"/>'s default), and
+    /// any key of a newer report.json that this version does not know; written after the keys above, read back as is.
+    /// </summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? ExtraValues { get; init; }
 
     /// <summary>The keys docs/design.md §5.6 requires in report.json.</summary>
     public static readonly string[] RequiredKeys =
@@ -153,12 +158,6 @@ public sealed record RunReport
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid report.json ({e.Message})", e); }
     }
 
-    /// <summary>
-    /// Values of registered metrics that have no property of their own (<see cref="Metric.Read"/>'s default), and
-    /// any key of a newer report.json that this version does not know; written after the keys above, read back as is.
-    /// </summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? ExtraValues { get; init; }
-
     /// <summary>The number stored under <paramref name="key"/> in <see cref="ExtraValues"/> (null when absent or null).</summary>
     public double? ExtraValue(string key) =>
         ExtraValues is { } extra && extra.TryGetValue(key, out var e) ? e.Deserialize<double?>(JsonOptions) : null;
@@ -180,19 +179,7 @@ public sealed record RunReport
     {
         var rows = new List<MetricRow>();
         rows.AddRange(Rows(MetricGroup.Quality));
-        int nRes = new[] { Residues.Count, DeltaF.Count, DeltaFMd.Count }.Max();
-        for (int i = 0; i < nRes; i++)
-        {
-            string r = ResidueName(i);
-            rows.Add(new($"delta_f[{r}]", At(DeltaF, i), Ci(DeltaFCi, i, 0), Ci(DeltaFCi, i, 1), "k_BT"));
-            rows.Add(new($"delta_f_md[{r}]", At(DeltaFMd, i), Ci(DeltaFMdCi, i, 0), Ci(DeltaFMdCi, i, 1), "k_BT"));
-            rows.Add(new($"delta_f_error[{r}]", DeltaFError(i), null, null, "k_BT"));
-        }
-        foreach (var b in BasinPopulations)
-        {
-            rows.Add(new($"population[{b.Residue}, {b.Basin}]", b.Flow, b.FlowCi?.ElementAtOrDefault(0), b.FlowCi?.ElementAtOrDefault(1), "fraction"));
-            rows.Add(new($"population_md[{b.Residue}, {b.Basin}]", b.Md, b.MdCi?.ElementAtOrDefault(0), b.MdCi?.ElementAtOrDefault(1), "fraction"));
-        }
+        rows.AddRange(FreeEnergyDifferences.Rows(this));
         rows.Add(new("clip_fraction", Clipping?.ClipFraction, null, null, "fraction"));
         rows.AddRange(Rows(MetricGroup.Samples));
         foreach (var (stage, seconds) in Timings) rows.Add(new($"time[{stage}]", seconds, null, null, "s"));
@@ -202,9 +189,6 @@ public sealed record RunReport
 
     private IEnumerable<MetricRow> Rows(MetricGroup group) =>
         MetricRegistry.In(group).Select(m => new MetricRow(m.CsvName, m.Read(this), null, null, m.Unit));
-
-    private static double? At(IReadOnlyList<double?> list, int i) => i < list.Count ? list[i] : null;
-    private static double? Ci(IReadOnlyList<double[]?> list, int i, int k) => i < list.Count && list[i] is { Length: 2 } ci ? ci[k] : null;
 }
 
 /// <summary>One row of metrics.csv. Null means not computed (an empty field).</summary>

@@ -33,10 +33,10 @@ public sealed record ReportOptions
 }
 
 /// <summary>
-/// Everything `bgen report` computes from reweighted samples and an MD dataset (docs/design.md §7): ESS, E-W1/E-W2
-/// against the MD test split (unweighted and reweighted), T-W2 over all backbone dihedrals, NLL of the test frames
-/// (from a caller-supplied log q), ΔF per residue for the flow and for MD (all MD frames, pooled runs included, block bootstrap), the
-/// plots, and the efficiency figures.
+/// Everything `bgen report` computes from reweighted samples and an MD dataset (docs/design.md §7): it reads the
+/// inputs once (<see cref="MetricInputs"/>), computes ΔF per residue (<see cref="FreeEnergyDifferences"/>), writes the
+/// plots, and computes every registered scalar metric (<see cref="MetricRegistry"/>: ESS, E-W1/E-W2, T-W2, NLL, sample
+/// counts, bond errors, efficiency figures).
 /// </summary>
 public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset reference, ReportOptions options)
 {
@@ -50,28 +50,13 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         Directory.CreateDirectory(outDirectory);
         var notes = new List<string>();
         var inputs = new MetricInputs(system, reference, options, samples, testLogQ, notes);
-        var w = inputs.NormalizedWeights;
-        var definitions = inputs.Dihedrals;
-        var seriesFlow = inputs.SampleDihedrals;
-
-        // ΔF: flow (reweighted, ordinary bootstrap) and MD (every frame, pooled runs included, moving-block bootstrap
-        // over correlated frames).
-        var all = reference.Pooled();
-        int mdRuns = 1 + (reference.Meta.ExtraRuns?.Count ?? 0);
-        if (mdRuns > 1)
-            notes.Add($"MD free energies (ΔF, φ profiles, Ramachandran maps) pool {mdRuns} independent runs, {all.Count:N0} frames " +
+        if (inputs.MdRuns > 1)
+            notes.Add($"MD free energies (ΔF, φ profiles, Ramachandran maps) pool {inputs.MdRuns} independent runs, {inputs.PooledMdFrames.Count:N0} frames " +
                       $"(seeds {reference.Meta.Seed}, {string.Join(", ", reference.Meta.ExtraRuns!.Select(r => r.Seed))}); " +
                       "energies, T-W2 and NLL use the dataset's test split only.");
-        var seriesMd = Dihedrals.Series(all, definitions);
-        var flowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
-        var mdBootstrap = flowBootstrap with { BlockLength = MdBlockLength(reference.Meta) };
-        var dfMd = FreeEnergyDifference.PerResidue(definitions, seriesMd, null, mdBootstrap);
-        var dfFlow = w is null ? null : FreeEnergyDifference.PerResidue(definitions, seriesFlow, w, flowBootstrap);
-        var phis = definitions.Where(d => d.Kind == DihedralKind.Phi).ToList();
-        var residues = phis.Select(ResidueLabel).ToList();
-        foreach (var f in (dfFlow ?? []).Concat(dfMd)) if (f.Note is not null) notes.Add($"{f.Name}: {f.Note}");
+        var deltaF = FreeEnergyDifferences.Compute(inputs);
 
-        var plots = WritePlots(inputs, outDirectory, seriesMd, flowBootstrap, mdBootstrap);
+        var plots = WritePlots(inputs, outDirectory);
 
         // Every registered metric (Reporting/Metrics/), in report order.
         var values = MetricRegistry.All.Select(m => (Metric: m, Value: m.Compute(inputs))).ToList();
@@ -94,22 +79,8 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
             Label = options.Label,
             EssClipTop = options.EssClipTop,
             CiLevel = options.Confidence,
-            Residues = residues,
-            DeltaF = dfFlow?.Select(f => (double?)f.DeltaF).ToList() ?? residues.Select(_ => (double?)null).ToList(),
-            DeltaFCi = dfFlow?.Select(f => (double[]?)[f.Lower, f.Upper]).ToList() ?? residues.Select(_ => (double[]?)null).ToList(),
-            DeltaFMd = dfMd.Select(f => (double?)f.DeltaF).ToList(),
-            DeltaFMdCi = dfMd.Select(f => (double[]?)[f.Lower, f.Upper]).ToList(),
-            MdFrames = all.Count,
-            MdRuns = mdRuns,
-            BasinPopulations = residues.SelectMany((r, i) => new[]
-            {
-                new BasinPopulation
-                {
-                    Residue = r, Basin = "φ>0", Flow = dfFlow?[i].PositiveFraction,
-                    FlowCi = dfFlow is null ? null : [dfFlow[i].PositiveFractionLower, dfFlow[i].PositiveFractionUpper],
-                    Md = dfMd[i].PositiveFraction, MdCi = [dfMd[i].PositiveFractionLower, dfMd[i].PositiveFractionUpper],
-                },
-            }).ToList(),
+            MdFrames = inputs.PooledMdFrames.Count,
+            MdRuns = inputs.MdRuns,
             Clipping = options.ClipTop > 0
                 ? new ClippingInfo
                 {
@@ -122,13 +93,15 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
             Notes = notes,
             Plots = plots,
         };
+        report = FreeEnergyDifferences.Store(report, deltaF);
         foreach (var (metric, value) in values) report = metric.Store(report, value);
         return report;
     }
 
     /// <summary>The report's PNGs: Ramachandran maps and φ profiles per residue, energies, log-weights, training and fine-tuning curves.</summary>
-    private List<PlotFile> WritePlots(MetricInputs inputs, string outDirectory, double[][] seriesMd, BootstrapOptions flowBootstrap, BootstrapOptions mdBootstrap)
+    private List<PlotFile> WritePlots(MetricInputs inputs, string outDirectory)
     {
+        var (seriesMd, flowBootstrap, mdBootstrap) = (inputs.PooledMdDihedrals, inputs.FlowBootstrap, inputs.MdBootstrap);
         var w = inputs.NormalizedWeights;
         var definitions = inputs.Dihedrals;
         var seriesFlow = inputs.SampleDihedrals;

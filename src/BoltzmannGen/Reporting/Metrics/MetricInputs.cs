@@ -16,6 +16,8 @@ public sealed class MetricInputs
 {
     private readonly Lazy<double[][]> _sampleTorusPoints, _testTorusPoints;
     private readonly Lazy<double[]> _bondReference;
+    private readonly Lazy<Frames> _pooledMdFrames;
+    private readonly Lazy<double[][]> _pooledMdDihedrals;
 
     /// <param name="samples">a reweighted samples.npz (energy and log_w present)</param>
     /// <param name="testLogQ">log q of the MD test frames under the model, or null when no model is known</param>
@@ -50,6 +52,10 @@ public sealed class MetricInputs
         _sampleTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(SampleDihedrals));
         _testTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(TestDihedrals));
         _bondReference = new(() => BondLengthErrors.MeanLengths(system.Topology, reference.Split("train")));
+        _pooledMdFrames = new(reference.Pooled);
+        _pooledMdDihedrals = new(() => Analysis.Dihedrals.Series(PooledMdFrames, Dihedrals));
+        FlowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
+        MdBootstrap = FlowBootstrap with { BlockLength = RunReportBuilder.MdBlockLength(reference.Meta) };
     }
 
     public PeptideSystem System { get; }
@@ -99,6 +105,17 @@ public sealed class MetricInputs
 
     /// <summary>Mean bond lengths over the MD training split (nm), the reference of the bond errors.</summary>
     public double[] BondReference => _bondReference.Value;
+
+    /// <summary>Every MD frame, the pooled runs included (`bgen pool`), and their φ/ψ series: behind ΔF and the free-energy plots.</summary>
+    public Frames PooledMdFrames => _pooledMdFrames.Value;
+    public double[][] PooledMdDihedrals => _pooledMdDihedrals.Value;
+
+    /// <summary>Independent MD runs behind <see cref="PooledMdFrames"/>.</summary>
+    public int MdRuns => 1 + (Reference.Meta.ExtraRuns?.Count ?? 0);
+
+    /// <summary>Bootstrap of reweighted flow estimates (ordinary) and of MD estimates (moving blocks over correlated frames).</summary>
+    public BootstrapOptions FlowBootstrap { get; }
+    public BootstrapOptions MdBootstrap { get; }
 
     public double[]? TestLogQ { get; }
 
