@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BoltzmannGen.Reporting;
 
 /// <summary>
@@ -63,5 +65,8 @@ public sealed record SampleSet(string Label, double[] Values, double[]? Weights 
     }
 }
 
-/// <summary>A plot written for a report: file name relative to the report folder, and a one-line caption.</summary>
-public sealed record PlotFile(string File, string Caption);
+/// <summary>
+/// A plot written for a report: file name relative to the report folder, and a one-line caption. report.json keys
+/// "file" and "caption" (reports written before they were snake_case say "File" and "Caption"; they still read).
+/// </summary>
+public sealed record PlotFile([property: JsonPropertyName("file")] string File, [property: JsonPropertyName("caption")] string Caption);

@@ -67,7 +67,8 @@ public sealed record EnergyEvaluations
 /// </summary>
 public sealed record RunReport
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2: the plots' keys are "file"/"caption" (1 wrote "File"/"Caption"); version 1 files still read.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     [JsonPropertyName("schema_version")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     [JsonPropertyName("system")] public required string System { get; init; }
@@ -132,6 +133,9 @@ public sealed record RunReport
             WriteIndented = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            // Keys are written snake_case; reading ignores case so that schema-1 reports, whose plots said
+            // "File"/"Caption", still load.
+            PropertyNameCaseInsensitive = true,
         };
         o.Converters.Add(new NonFiniteAsStringConverter());
         o.MakeReadOnly(populateMissingResolver: true);
