@@ -40,9 +40,12 @@ public sealed record RamachandranPanel(string Label, FreeEnergyGrid Grid);
 /// <summary>
 /// A 1-D profile (e.g. F(φ) in k_BT at bin centres in degrees) with an optional confidence band
 /// (<paramref name="Lower"/>/<paramref name="Upper"/>, same length as <paramref name="Centres"/>). Non-finite
-/// values are left out of the line; non-finite band ends are left out of the band.
+/// values are left out of the line; non-finite band ends are left out of the band. With
+/// <paramref name="EffectiveCounts"/> (per bin, <see cref="ProfileRange.EffectiveCounts"/>), bins with fewer than
+/// <see cref="ProfileRange.MinEffectiveSamples"/> are drawn as hollow markers, outside the line and band.
 /// </summary>
-public sealed record Profile1D(string Label, double[] Centres, double[] Values, double[]? Lower = null, double[]? Upper = null);
+public sealed record Profile1D(string Label, double[] Centres, double[] Values, double[]? Lower = null, double[]? Upper = null,
+    double[]? EffectiveCounts = null);
 
 /// <summary>
 /// Raw samples for a histogram with optional non-negative weights (same length). Non-finite values, and

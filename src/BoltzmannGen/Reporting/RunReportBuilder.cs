@@ -120,11 +120,17 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         for (int k = 0; k < definitions.Count; k++)
         {
             if (definitions[k].Kind != DihedralKind.Phi) continue;
-            var profiles = new List<Profile1D> { Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap)) };
-            if (w is not null) profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap)));
+            var profiles = new List<Profile1D>
+            {
+                Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap), ProfileRange.EffectiveCounts(seriesMd[k], null)),
+            };
+            if (w is not null)
+                profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap), ProfileRange.EffectiveCounts(seriesFlow[k], w)));
             string file = $"profile_{definitions[k].Label}.png";
             Plots.WriteFreeEnergyProfile(Plot(file), $"{ResidueLabel(definitions[k])}: free energy along φ", profiles);
-            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands"));
+            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands; " +
+                                         $"hollow circles: bins with fewer than {ProfileRange.MinEffectiveSamples:0} effective samples (no band); " +
+                                         $"the axis ends {ProfileRange.Headroom:0} k_BT above MD's highest bin with at least that many"));
         }
         var energySets = new List<SampleSet> { new("MD (test split)", inputs.TestReducedEnergies) };
         if (inputs.AnyFiniteEnergy) energySets.Add(new SampleSet("flow (unweighted)", inputs.ReducedEnergies, inputs.FiniteEnergy));
@@ -175,5 +181,6 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
 
     private static FreeEnergyGrid Grid(FreeEnergyMap map) => new(map.PhiEdges, map.PsiEdges, map.FreeEnergy);
 
-    private static Profile1D Profile(string label, FreeEnergyProfile p) => new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper);
+    private static Profile1D Profile(string label, FreeEnergyProfile p, double[] effectiveCounts) =>
+        new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper, effectiveCounts);
 }
