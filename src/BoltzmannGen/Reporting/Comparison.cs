@@ -1,5 +1,6 @@
 using System.Globalization;
 using BoltzmannGen.Data;
+using BoltzmannGen.Reporting.Metrics;
 using CsvHelper;
 using ScottPlot;
 
@@ -14,19 +15,6 @@ public static class Comparison
 {
     public const string MarkdownName = "comparison.md", CsvName = "comparison.csv", HtmlName = "comparison.html", PlotName = "comparison.png";
 
-    /// <summary>Residue names over all runs, in first-seen order; ΔF error columns are per residue.</summary>
-    public static IReadOnlyList<string> ResidueColumns(IReadOnlyList<RunReport> runs)
-    {
-        var names = new List<string>();
-        foreach (var r in runs)
-        {
-            int n = new[] { r.Residues.Count, r.DeltaF.Count, r.DeltaFMd.Count }.Max();
-            for (int i = 0; i < n; i++)
-                if (!names.Contains(r.ResidueName(i))) names.Add(r.ResidueName(i));
-        }
-        return names;
-    }
-
     public static double? TrainingSeconds(RunReport r)
     {
         bool hasTrain = r.Timings.TryGetValue("train", out double train);
@@ -34,24 +22,31 @@ public static class Comparison
         return hasTrain || hasTeacher ? (hasTrain ? train : 0) + (hasTeacher ? teacher : 0) : null;
     }
 
-    private static double? DeltaFErrorFor(RunReport r, string residue)
-    {
-        for (int i = 0; i < Math.Max(r.Residues.Count, r.DeltaF.Count); i++)
-            if (r.ResidueName(i) == residue) return r.DeltaFError(i);
-        return null;
-    }
+    /// <summary>One column of the comparison: its comparison.csv header, its comparison.md/html header, its value, its format.</summary>
+    public sealed record Column(string Key, string Header, Func<RunReport, double?> Value, Func<double?, string> Format);
+
+    /// <summary>
+    /// The compared columns, in order: the <see cref="MetricGroup.Quality"/> metrics with a comparison header, the ΔF
+    /// error per residue, the training time, and the <see cref="MetricGroup.Efficiency"/> metrics with a comparison header.
+    /// </summary>
+    public static IReadOnlyList<Column> Columns(IReadOnlyList<RunReport> runs) =>
+    [
+        .. Compared(MetricGroup.Quality),
+        .. FreeEnergyDifferences.Columns(runs),
+        new Column("training_time_s", "training time (s)", TrainingSeconds, v => ReportWriter.Fmt(v, "0.0")),
+        .. Compared(MetricGroup.Efficiency),
+    ];
+
+    private static IEnumerable<Column> Compared(MetricGroup group) =>
+        MetricRegistry.In(group).Where(m => m.ComparisonHeader is not null)
+            .Select(m => new Column(m.CsvName, m.ComparisonHeader!, m.Read, m.Format));
 
     /// <summary>The table as header + rows of raw values (CSV form; null = not available).</summary>
     public static (string[] Header, List<(string Label, string System, double?[] Values)> Rows) Table(IReadOnlyList<RunReport> runs)
     {
-        var residues = ResidueColumns(runs);
-        var header = new[] { "label", "system", "ess_fraction", "e_w1", "e_w2", "t_w2", "nll" }
-            .Concat(residues.Select(res => $"delta_f_error[{res}]"))
-            .Concat(["training_time_s", "samples_per_s"]).ToArray();
-        var rows = runs.Select(r => (r.Label, r.System,
-            new double?[] { r.EssFraction, r.EW1, r.EW2, r.TW2, r.Nll }
-                .Concat(residues.Select(res => DeltaFErrorFor(r, res)))
-                .Concat([TrainingSeconds(r), r.Efficiency.SamplesPerSecond]).ToArray())).ToList();
+        var columns = Columns(runs);
+        var header = new[] { "label", "system" }.Concat(columns.Select(c => c.Key)).ToArray();
+        var rows = runs.Select(r => (r.Label, r.System, columns.Select(c => c.Value(r)).ToArray())).ToList();
         return (header, rows);
     }
 
@@ -78,17 +73,13 @@ public static class Comparison
 
         WritePlot(Path.Combine(dir, PlotName), runs);
 
-        var residues = ResidueColumns(runs);
+        var columns = Columns(runs);
         var doc = new ReportDocument($"BoltzmannGen comparison of {runs.Count} runs");
         doc.Add(new ReportDocument.Table(
-            new[] { "run", "system", "ESS fraction", "E-W1 (k_BT)", "E-W2 (k_BT)", "T-W2 (rad)", "NLL (nats)" }
-                .Concat(residues.Select(res => $"|ΔF − ΔF_MD| {res} (k_BT)"))
-                .Concat(["training time (s)", "samples/s"]).ToArray(),
-            rows.Select(row => (IReadOnlyList<string>)new[] { row.Label, row.System,
-                    row.Values[0] is { } f ? Plots.FormatPercent(f) : "n/a" }
-                .Concat(row.Values.Skip(1).Take(row.Values.Length - 3).Select(v => ReportWriter.Fmt(v)))
-                .Concat([ReportWriter.Fmt(row.Values[^2], "0.0"), ReportWriter.Fmt(row.Values[^1])]).ToArray()).ToList()));
-        doc.Add(new ReportDocument.Figure(PlotName, "ESS fraction (left, higher is better) and E-W1 (right, lower is better) per run."));
+            new[] { "run", "system" }.Concat(columns.Select(c => c.Header)).ToArray(),
+            rows.Select(row => (IReadOnlyList<string>)new[] { row.Label, row.System }
+                .Concat(columns.Select((c, k) => c.Format(row.Values[k]))).ToArray()).ToList()));
+        doc.Add(new ReportDocument.Figure(PlotName, $"ESS fraction (left, {Better(Ess)}) and E-W1 (right, {Better(EW1)}) per run."));
         doc.Add(new ReportDocument.Heading(2, "How to read this"));
         doc.Add(new ReportDocument.Bullets(ReportWriter.HowToRead(runs.Any(r => r.Clipping is not null))));
         var clipped = runs.Where(r => r.Clipping is not null).Select(r => r.Label).ToList();
@@ -98,12 +89,23 @@ public static class Comparison
         doc.WriteHtml(Path.Combine(dir, HtmlName));
     }
 
+    /// <summary>The two metrics comparison.png draws, one panel each.</summary>
+    private static Metric Ess => MetricRegistry.Get("ess_fraction");
+    private static Metric EW1 => MetricRegistry.Get("e_w1");
+
+    private static string Better(Metric m) => m.Direction switch
+    {
+        MetricDirection.HigherIsBetter => "higher is better",
+        MetricDirection.LowerIsBetter => "lower is better",
+        _ => "no better direction",
+    };
+
     /// <summary>Bar plots of ESS fraction (%) and E-W1 (k_BT) per run, side by side.</summary>
     public static void WritePlot(string path, IReadOnlyList<RunReport> runs, int panelWidth = 700, int height = 600)
     {
         var labels = runs.Select(r => r.Label).ToArray();
-        var ess = Plots.BuildBars("ESS fraction", "ESS / n (%)", labels, runs.Select(r => r.EssFraction * 100).ToArray(), 2);
-        var ew1 = Plots.BuildBars("E-W1 (reweighted)", "E-W1 (k_BT)", labels, runs.Select(r => r.EW1).ToArray(), 0);
+        var ess = Plots.BuildBars("ESS fraction", "ESS / n (%)", labels, runs.Select(r => Ess.Read(r) * 100).ToArray(), 2);
+        var ew1 = Plots.BuildBars("E-W1 (reweighted)", "E-W1 (k_BT)", labels, runs.Select(r => EW1.Read(r)).ToArray(), 0);
         FigureStyle.WriteBytes(path, FigureStyle.Compose(2 * panelWidth, height, null,
             [(ess, new PixelRect(0, panelWidth, height, 0)), (ew1, new PixelRect(panelWidth, 2 * panelWidth, height, 0))]));
     }

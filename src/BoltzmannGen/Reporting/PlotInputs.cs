@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BoltzmannGen.Reporting;
 
 /// <summary>
@@ -38,9 +40,12 @@ public sealed record RamachandranPanel(string Label, FreeEnergyGrid Grid);
 /// <summary>
 /// A 1-D profile (e.g. F(φ) in k_BT at bin centres in degrees) with an optional confidence band
 /// (<paramref name="Lower"/>/<paramref name="Upper"/>, same length as <paramref name="Centres"/>). Non-finite
-/// values are left out of the line; non-finite band ends are left out of the band.
+/// values are left out of the line; non-finite band ends are left out of the band. With
+/// <paramref name="EffectiveCounts"/> (per bin, <see cref="ProfileRange.EffectiveCounts"/>), bins with fewer than
+/// <see cref="ProfileRange.MinEffectiveSamples"/> are drawn as hollow markers, outside the line and band.
 /// </summary>
-public sealed record Profile1D(string Label, double[] Centres, double[] Values, double[]? Lower = null, double[]? Upper = null);
+public sealed record Profile1D(string Label, double[] Centres, double[] Values, double[]? Lower = null, double[]? Upper = null,
+    double[]? EffectiveCounts = null);
 
 /// <summary>
 /// Raw samples for a histogram with optional non-negative weights (same length). Non-finite values, and
@@ -63,5 +68,8 @@ public sealed record SampleSet(string Label, double[] Values, double[]? Weights 
     }
 }
 
-/// <summary>A plot written for a report: file name relative to the report folder, and a one-line caption.</summary>
-public sealed record PlotFile(string File, string Caption);
+/// <summary>
+/// A plot written for a report: file name relative to the report folder, and a one-line caption. report.json keys
+/// "file" and "caption" (reports written before they were snake_case say "File" and "Caption"; they still read).
+/// </summary>
+public sealed record PlotFile([property: JsonPropertyName("file")] string File, [property: JsonPropertyName("caption")] string Caption);

@@ -103,22 +103,23 @@ public static class Plots
 
     /// <summary>
     /// Free-energy profiles along φ (degrees, −180…180, ticks every 60°) with shaded confidence bands and a legend.
+    /// Sparse bins (<see cref="ProfileRange"/>) are hollow markers without a band; the y-axis ends
+    /// <see cref="ProfileRange.Headroom"/> above the highest well-sampled bin of profiles[<paramref name="reference"/>].
     /// </summary>
-    public static Plot BuildFreeEnergyProfile(string title, IReadOnlyList<Profile1D> profiles, string xLabel = "φ (degrees)")
+    public static Plot BuildFreeEnergyProfile(string title, IReadOnlyList<Profile1D> profiles, string xLabel = "φ (degrees)", int reference = 0)
     {
         var p = FigureStyle.NewPlot();
         for (int k = 0; k < profiles.Count; k++)
         {
             var prof = profiles[k];
             int n = prof.Centres.Length;
-            if (prof.Values.Length != n || (prof.Lower?.Length ?? n) != n || (prof.Upper?.Length ?? n) != n)
-                throw new ArgumentException($"profile {prof.Label}: centres, values and band must have the same length");
+            if (prof.Values.Length != n || (prof.Lower?.Length ?? n) != n || (prof.Upper?.Length ?? n) != n || (prof.EffectiveCounts?.Length ?? n) != n)
+                throw new ArgumentException($"profile {prof.Label}: centres, values, band and effective counts must have the same length");
             var color = FigureStyle.SeriesColor(k);
             // Empty bins (NaN) break the line and the band: joining across them would draw a free energy where no
-            // sample was seen.
-            bool Finite(int i) => double.IsFinite(prof.Centres[i]) && double.IsFinite(prof.Values[i]);
+            // sample was seen. Sparse bins break them too and get a hollow marker instead.
             bool first = true;
-            foreach (var run in Runs(n, Finite))
+            foreach (var run in Runs(n, i => ProfileRange.IsWellSampled(prof, i)))
             {
                 if (prof.Lower is { } lo && prof.Upper is { } hi)
                 {
@@ -137,8 +138,20 @@ public static class Plots
                 if (first) line.LegendText = prof.Label + (prof.Lower is not null && prof.Upper is not null ? " (band: CI)" : "");
                 first = false;
             }
+            var sparse = Enumerable.Range(0, n).Where(i => ProfileRange.IsSparse(prof, i)).ToArray();
+            if (sparse.Length > 0)
+            {
+                var markers = p.Add.Scatter(sparse.Select(i => prof.Centres[i]).ToArray(), sparse.Select(i => prof.Values[i]).ToArray());
+                markers.Color = color;
+                markers.LineWidth = 0;
+                markers.MarkerShape = MarkerShape.OpenCircle;
+                markers.MarkerSize = 7;
+                markers.MarkerLineWidth = 1.5f;
+                markers.LegendText = $"{prof.Label}: bins with < {ProfileRange.MinEffectiveSamples:0} effective samples";
+            }
         }
-        p.Axes.SetLimitsX(-180, 180);
+        var (bottom, top) = ProfileRange.Limits(profiles, reference);
+        p.Axes.SetLimits(-180, 180, bottom, top);
         SetAngleTicks(p.Axes.Bottom);
         p.Title(title);
         p.XLabel(xLabel);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using BoltzmannGen.Data;
+using BoltzmannGen.Reporting.Metrics;
 using CsvHelper;
 
 namespace BoltzmannGen.Reporting;
@@ -62,74 +63,44 @@ public static class ReportWriter
 
     private static string Pct(double? f) => f is { } x ? Plots.FormatPercent(x) : "n/a";
 
+    /// <summary>The metrics of a group that report.md/html show (<see cref="Metric.InReport"/>), in order.</summary>
+    private static IEnumerable<Metric> Shown(MetricGroup group) => MetricRegistry.In(group).Where(m => m.InReport);
+
+    /// <summary>
+    /// report.md/html: the key numbers (the shown <see cref="MetricGroup.Quality"/> metrics), ΔF and basin
+    /// populations, the sample counts (<see cref="MetricGroup.Samples"/>), clipping, timings and efficiency
+    /// (<see cref="MetricGroup.Efficiency"/>), notes, plots, and how to read them.
+    /// </summary>
     public static ReportDocument BuildDocument(RunReport r)
     {
         var doc = new ReportDocument($"BoltzmannGen report: {r.Label} ({r.System})");
         string ciName = r.CiLevel is { } lvl ? $"{(lvl * 100).ToString("0.#", CultureInfo.InvariantCulture)} % CI" : "CI";
 
         doc.Add(new ReportDocument.Heading(2, "Key numbers"));
-        doc.Add(new ReportDocument.Table(["quantity", "value", "unit"],
-        [
-            ["system", r.System, ""],
-            ["samples (n)", r.NSamples.ToString(CultureInfo.InvariantCulture), "samples"],
-            ["ESS", Fmt(r.Ess), "samples"],
-            ["ESS fraction", Pct(r.EssFraction), "of n"],
-            ["E-W1 (reweighted)", Fmt(r.EW1), "k_BT"],
-            ["E-W2 (reweighted)", Fmt(r.EW2), "k_BT"],
-            ["E-W1 (unweighted)", Fmt(r.EW1Unweighted), "k_BT"],
-            ["E-W2 (unweighted)", Fmt(r.EW2Unweighted), "k_BT"],
-            ["T-W2 (reweighted)", Fmt(r.TW2), "rad"],
-            ["T-W2 (unweighted)", Fmt(r.TW2Unweighted), "rad"],
-            ["NLL on MD test frames", Fmt(r.Nll), "nats"],
-            ["NLL per degree of freedom", Fmt(r.NllPerDof), "nats/dof"],
-            ["weight clipping", r.Clipping is { } c ? $"{Pct(c.ClipFraction)} of samples clipped" : "none", ""],
-        ]));
+        var keyNumbers = new List<IReadOnlyList<string>> { new[] { "system", r.System, "" } };
+        keyNumbers.AddRange(Shown(MetricGroup.Quality).Select(m => (IReadOnlyList<string>)[m.Name, m.Format(m.Read(r)), m.DisplayUnit]));
+        keyNumbers.Add(["weight clipping", r.Clipping is { } c ? $"{Pct(c.ClipFraction)} of samples clipped" : "none", ""]);
+        doc.Add(new ReportDocument.Table(["quantity", "value", "unit"], keyNumbers));
 
-        int nRes = new[] { r.Residues.Count, r.DeltaF.Count, r.DeltaFMd.Count }.Max();
-        if (nRes > 0)
-        {
-            doc.Add(new ReportDocument.Heading(2, "Free-energy differences ΔF = −ln(P(φ>0) / P(φ<0))"));
-            var rows = new List<IReadOnlyList<string>>();
-            for (int i = 0; i < nRes; i++)
-                rows.Add([r.ResidueName(i),
-                    Fmt(i < r.DeltaF.Count ? r.DeltaF[i] : null), FmtCi(i < r.DeltaFCi.Count ? r.DeltaFCi[i] : null),
-                    Fmt(i < r.DeltaFMd.Count ? r.DeltaFMd[i] : null), FmtCi(i < r.DeltaFMdCi.Count ? r.DeltaFMdCi[i] : null),
-                    Fmt(r.DeltaFError(i))]);
-            doc.Add(new ReportDocument.Table(["residue", "ΔF flow (k_BT)", $"flow {ciName}", "ΔF MD (k_BT)", $"MD {ciName}", "|ΔF − ΔF_MD| (k_BT)"], rows));
-        }
-
-        if (r.BasinPopulations.Count > 0)
-        {
-            doc.Add(new ReportDocument.Heading(2, "Basin populations"));
-            doc.Add(new ReportDocument.Table(["residue", "basin", "flow (reweighted)", $"flow {ciName}", "MD", $"MD {ciName}"],
-                r.BasinPopulations.Select(b => (IReadOnlyList<string>)[b.Residue, b.Basin, Fmt(b.Flow), FmtCi(b.FlowCi), Fmt(b.Md), FmtCi(b.MdCi)]).ToList()));
-        }
+        foreach (var block in FreeEnergyDifferences.Tables(r, ciName)) doc.Add(block);
 
         doc.Add(new ReportDocument.Heading(2, "Samples"));
-        var sc = r.SampleCounts;
-        doc.Add(new ReportDocument.Table(["count", "samples"],
-        [
-            ["generated (n)", r.NSamples.ToString(CultureInfo.InvariantCulture)],
-            ["invalid (failed the validity check, weight 0)", sc.Invalid.ToString(CultureInfo.InvariantCulture)],
-            ["non-finite energy (weight 0)", sc.NonFiniteEnergy.ToString(CultureInfo.InvariantCulture)],
-            ["mirror images reflected", sc.Reflected.ToString(CultureInfo.InvariantCulture)],
-            ["median bond error, samples (nm)", Fmt(sc.BondErrorMedian)],
-            ["median bond error, MD test frames (nm; thermal)", Fmt(sc.MdBondErrorMedian)],
-        ]));
+        var counts = new List<IReadOnlyList<string>> { new[] { "generated (n)", r.NSamples.ToString(CultureInfo.InvariantCulture) } };
+        counts.AddRange(Shown(MetricGroup.Samples).Select(m => (IReadOnlyList<string>)[m.Name, m.Format(m.Read(r))]));
+        doc.Add(new ReportDocument.Table(["count", "samples"], counts));
         if (r.Clipping is { } clip)
         {
             doc.Add(new ReportDocument.Heading(2, "Weight clipping"));
             doc.Add(new ReportDocument.Paragraph($"{Pct(clip.ClipFraction)} of the samples had their weights clipped. {clip.Bias}"));
         }
 
-        if (r.Timings.Count > 0 || r.Efficiency.SamplesPerSecond is not null || r.Efficiency.EffectiveSamplesPerSecond is not null)
+        var efficiency = Shown(MetricGroup.Efficiency).Select(m => (Metric: m, Value: m.Read(r))).ToList();
+        if (r.Timings.Count > 0 || efficiency.Any(e => e.Value is not null))
         {
             doc.Add(new ReportDocument.Heading(2, "Timings and efficiency"));
             var rows = r.Timings.Select(t => (IReadOnlyList<string>)[t.Key, Fmt(t.Value, "0.0"), "s"]).ToList();
             if (r.Timings.Count > 1) rows.Add(["total", Fmt(r.Timings.Values.Sum(), "0.0"), "s"]);
-            rows.Add(["samples per second", Fmt(r.Efficiency.SamplesPerSecond), "1/s"]);
-            rows.Add(["effective samples per second (flow)", Fmt(r.Efficiency.EffectiveSamplesPerSecond), "1/s"]);
-            rows.Add(["effective samples per second (MD)", Fmt(r.Efficiency.MdEffectiveSamplesPerSecond), "1/s"]);
+            rows.AddRange(efficiency.Select(e => (IReadOnlyList<string>)[e.Metric.Name, e.Metric.Format(e.Value), e.Metric.DisplayUnit]));
             doc.Add(new ReportDocument.Table(["stage / quantity", "value", "unit"], rows));
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BoltzmannGen.Data;
+using BoltzmannGen.Reporting.Metrics;
 
 namespace BoltzmannGen.Reporting;
 
@@ -66,7 +67,8 @@ public sealed record EnergyEvaluations
 /// </summary>
 public sealed record RunReport
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2: the plots' keys are "file"/"caption" (1 wrote "File"/"Caption"); version 1 files still read.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     [JsonPropertyName("schema_version")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     [JsonPropertyName("system")] public required string System { get; init; }
@@ -106,6 +108,11 @@ public sealed record RunReport
     [JsonPropertyName("energy_evaluations")] public EnergyEvaluations EnergyEvaluations { get; init; } = new();
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
     [JsonPropertyName("plots")] public IReadOnlyList<PlotFile> Plots { get; init; } = [];
+    /// <summary>
+    /// Values of registered metrics that have no property of their own (<see cref="Metric.Read"/>'s default), and
+    /// any key of a newer report.json that this version does not know; written after the keys above, read back as is.
+    /// </summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? ExtraValues { get; init; }
 
     /// <summary>The keys docs/design.md §5.6 requires in report.json.</summary>
     public static readonly string[] RequiredKeys =
@@ -126,6 +133,9 @@ public sealed record RunReport
             WriteIndented = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            // Keys are written snake_case; reading ignores case so that schema-1 reports, whose plots said
+            // "File"/"Caption", still load.
+            PropertyNameCaseInsensitive = true,
         };
         o.Converters.Add(new NonFiniteAsStringConverter());
         o.MakeReadOnly(populateMissingResolver: true);
@@ -152,55 +162,37 @@ public sealed record RunReport
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid report.json ({e.Message})", e); }
     }
 
-    /// <summary>One row per metric, as in metrics.csv.</summary>
+    /// <summary>The number stored under <paramref name="key"/> in <see cref="ExtraValues"/> (null when absent or null).</summary>
+    public double? ExtraValue(string key) =>
+        ExtraValues is { } extra && extra.TryGetValue(key, out var e) ? e.Deserialize<double?>(JsonOptions) : null;
+
+    /// <summary>A copy with <paramref name="key"/> set to <paramref name="value"/> in <see cref="ExtraValues"/>.</summary>
+    public RunReport WithExtraValue(string key, double? value)
+    {
+        var extra = ExtraValues is null ? new Dictionary<string, JsonElement>() : new Dictionary<string, JsonElement>(ExtraValues);
+        extra[key] = JsonSerializer.SerializeToElement(value, JsonOptions);
+        return this with { ExtraValues = extra };
+    }
+
+    /// <summary>
+    /// One row per metric, as in metrics.csv: the <see cref="MetricGroup.Quality"/> metrics, ΔF and populations per
+    /// residue, the clip fraction, the <see cref="MetricGroup.Samples"/> metrics, the stage timings, the
+    /// <see cref="MetricGroup.Efficiency"/> metrics.
+    /// </summary>
     public IReadOnlyList<MetricRow> Metrics()
     {
-        var rows = new List<MetricRow>
-        {
-            new("n_samples", NSamples, null, null, "samples"),
-            new("ess", Ess, null, null, "samples"),
-            new("ess_fraction", EssFraction, null, null, "fraction"),
-            new("ess_clipped_fraction", EssClippedFraction, null, null, "fraction"),
-            new("e_w1", EW1, null, null, "k_BT"),
-            new("e_w2", EW2, null, null, "k_BT"),
-            new("e_w1_unweighted", EW1Unweighted, null, null, "k_BT"),
-            new("e_w2_unweighted", EW2Unweighted, null, null, "k_BT"),
-            new("t_w2", TW2, null, null, "rad"),
-            new("t_w2_unweighted", TW2Unweighted, null, null, "rad"),
-            new("nll", Nll, null, null, "nats"),
-            new("nll_per_dof", NllPerDof, null, null, "nats/dof"),
-        };
-        int nRes = new[] { Residues.Count, DeltaF.Count, DeltaFMd.Count }.Max();
-        for (int i = 0; i < nRes; i++)
-        {
-            string r = ResidueName(i);
-            rows.Add(new($"delta_f[{r}]", At(DeltaF, i), Ci(DeltaFCi, i, 0), Ci(DeltaFCi, i, 1), "k_BT"));
-            rows.Add(new($"delta_f_md[{r}]", At(DeltaFMd, i), Ci(DeltaFMdCi, i, 0), Ci(DeltaFMdCi, i, 1), "k_BT"));
-            rows.Add(new($"delta_f_error[{r}]", DeltaFError(i), null, null, "k_BT"));
-        }
-        foreach (var b in BasinPopulations)
-        {
-            rows.Add(new($"population[{b.Residue}, {b.Basin}]", b.Flow, b.FlowCi?.ElementAtOrDefault(0), b.FlowCi?.ElementAtOrDefault(1), "fraction"));
-            rows.Add(new($"population_md[{b.Residue}, {b.Basin}]", b.Md, b.MdCi?.ElementAtOrDefault(0), b.MdCi?.ElementAtOrDefault(1), "fraction"));
-        }
+        var rows = new List<MetricRow>();
+        rows.AddRange(Rows(MetricGroup.Quality));
+        rows.AddRange(FreeEnergyDifferences.Rows(this));
         rows.Add(new("clip_fraction", Clipping?.ClipFraction, null, null, "fraction"));
-        rows.Add(new("invalid_samples", SampleCounts.Invalid, null, null, "samples"));
-        rows.Add(new("non_finite_energy_samples", SampleCounts.NonFiniteEnergy, null, null, "samples"));
-        rows.Add(new("reflected_samples", SampleCounts.Reflected, null, null, "samples"));
-        rows.Add(new("bond_error_median", SampleCounts.BondErrorMedian, null, null, "nm"));
-        rows.Add(new("md_bond_error_median", SampleCounts.MdBondErrorMedian, null, null, "nm"));
+        rows.AddRange(Rows(MetricGroup.Samples));
         foreach (var (stage, seconds) in Timings) rows.Add(new($"time[{stage}]", seconds, null, null, "s"));
-        rows.Add(new("samples_per_s", Efficiency.SamplesPerSecond, null, null, "1/s"));
-        rows.Add(new("effective_samples_per_s", Efficiency.EffectiveSamplesPerSecond, null, null, "1/s"));
-        rows.Add(new("md_effective_samples_per_s", Efficiency.MdEffectiveSamplesPerSecond, null, null, "1/s"));
-        rows.Add(new("effective_samples_per_s_with_training", Efficiency.EffectiveSamplesPerSecondWithTraining, null, null, "1/s"));
-        rows.Add(new("energy_evaluations[training]", EnergyEvaluations.Training, null, null, "evaluations"));
-        rows.Add(new("energy_evaluations[sampling]", EnergyEvaluations.Sampling, null, null, "evaluations"));
+        rows.AddRange(Rows(MetricGroup.Efficiency));
         return rows;
     }
 
-    private static double? At(IReadOnlyList<double?> list, int i) => i < list.Count ? list[i] : null;
-    private static double? Ci(IReadOnlyList<double[]?> list, int i, int k) => i < list.Count && list[i] is { Length: 2 } ci ? ci[k] : null;
+    private IEnumerable<MetricRow> Rows(MetricGroup group) =>
+        MetricRegistry.In(group).Select(m => new MetricRow(m.CsvName, m.Read(this), null, null, m.Unit));
 }
 
 /// <summary>One row of metrics.csv. Null means not computed (an empty field).</summary>

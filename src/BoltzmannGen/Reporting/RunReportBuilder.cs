@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
+using BoltzmannGen.Reporting.Metrics;
 using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 
@@ -32,10 +33,10 @@ public sealed record ReportOptions
 }
 
 /// <summary>
-/// Everything `bgen report` computes from reweighted samples and an MD dataset (docs/design.md §7): ESS, E-W1/E-W2
-/// against the MD test split (unweighted and reweighted), T-W2 over all backbone dihedrals, NLL of the test frames
-/// (from a caller-supplied log q), ΔF per residue for the flow and for MD (all MD frames, pooled runs included, block bootstrap), the
-/// plots, and the efficiency figures.
+/// Everything `bgen report` computes from reweighted samples and an MD dataset (docs/design.md §7): it reads the
+/// inputs once (<see cref="MetricInputs"/>), computes ΔF per residue (<see cref="FreeEnergyDifferences"/>), writes the
+/// plots, and computes every registered scalar metric (<see cref="MetricRegistry"/>: ESS, E-W1/E-W2, T-W2, NLL, sample
+/// counts, bond errors, efficiency figures).
 /// </summary>
 public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset reference, ReportOptions options)
 {
@@ -47,58 +48,63 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         if (!samples.IsReweighted)
             throw new InputException($"{samples.Path}: no energies or weights yet; run `bgen reweight --system {system.Name} --samples {samples.Path}` first.");
         Directory.CreateDirectory(outDirectory);
-        double kT = system.KT;
-        int n = samples.Count;
-        var weights = new ImportanceWeights(samples.Optional(SampleFile.LogW)!);
-        if (options.ClipTop > 0) weights = weights.ClipTop(options.ClipTop);
-        bool anyWeight = !double.IsNegativeInfinity(weights.LogSum);
-        var w = anyWeight ? weights.Normalized() : null;
-        var u = Array.ConvertAll(samples.Optional(SampleFile.Energy)!, e => e / kT);
-        var finite = Array.ConvertAll(u, v => double.IsFinite(v) ? 1.0 : 0.0);
-        bool anyFinite = finite.Any(f => f > 0);
-        var valid = samples.OptionalMask(SampleFile.Valid)!;
-        var reflected = samples.OptionalMask(SampleFile.Reflected);
-
-        var test = reference.Split("test");
-        var uMd = Array.ConvertAll(reference.SplitEnergies("test"), e => e / kT);
         var notes = new List<string>();
-
-        // Energies: the MD test split against samples (unweighted: every finite sample; reweighted: w).
-        double? ew1u = anyFinite ? EnergyWasserstein.W1(uMd, u, null, finite) : null;
-        double? ew2u = anyFinite ? EnergyWasserstein.W2(uMd, u, null, finite) : null;
-        double? ew1 = w is null ? null : EnergyWasserstein.W1(uMd, u, null, w);
-        double? ew2 = w is null ? null : EnergyWasserstein.W2(uMd, u, null, w);
-
-        // Backbone dihedrals of samples and MD.
-        var definitions = BackboneDihedrals.Of(system.Topology);
-        var sampleFrames = new Frames(n, samples.Atoms, samples.PositionsNm());
-        var seriesFlow = Dihedrals.Series(sampleFrames, definitions);
-        var bondReference = BondLengthErrors.MeanLengths(system.Topology, reference.Split("train"));
-        var seriesTest = Dihedrals.Series(test, definitions);
-        var torus = new TorusWassersteinOptions(MaxPoints: options.TorusPoints, Seed: (ulong)options.Seed);
-        var flowPoints = TorusWasserstein.SamplesFromSeries(seriesFlow);
-        var testPoints = TorusWasserstein.SamplesFromSeries(seriesTest);
-        double? tw2u = TorusWasserstein.Compute(testPoints, flowPoints, null, null, torus).Distance;
-        double? tw2 = w is null ? null : TorusWasserstein.Compute(testPoints, flowPoints, null, w, torus).Distance;
-
-        // ΔF: flow (reweighted, ordinary bootstrap) and MD (every frame, pooled runs included, moving-block bootstrap
-        // over correlated frames).
-        var all = reference.Pooled();
-        int mdRuns = 1 + (reference.Meta.ExtraRuns?.Count ?? 0);
-        if (mdRuns > 1)
-            notes.Add($"MD free energies (ΔF, φ profiles, Ramachandran maps) pool {mdRuns} independent runs, {all.Count:N0} frames " +
+        var inputs = new MetricInputs(system, reference, options, samples, testLogQ, notes);
+        if (inputs.MdRuns > 1)
+            notes.Add($"MD free energies (ΔF, φ profiles, Ramachandran maps) pool {inputs.MdRuns} independent runs, {inputs.PooledMdFrames.Count:N0} frames " +
                       $"(seeds {reference.Meta.Seed}, {string.Join(", ", reference.Meta.ExtraRuns!.Select(r => r.Seed))}); " +
                       "energies, T-W2 and NLL use the dataset's test split only.");
-        var seriesMd = Dihedrals.Series(all, definitions);
-        var flowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
-        var mdBootstrap = flowBootstrap with { BlockLength = MdBlockLength(reference.Meta) };
-        var dfMd = FreeEnergyDifference.PerResidue(definitions, seriesMd, null, mdBootstrap);
-        var dfFlow = w is null ? null : FreeEnergyDifference.PerResidue(definitions, seriesFlow, w, flowBootstrap);
-        var phis = definitions.Where(d => d.Kind == DihedralKind.Phi).ToList();
-        var residues = phis.Select(ResidueLabel).ToList();
-        foreach (var f in (dfFlow ?? []).Concat(dfMd)) if (f.Note is not null) notes.Add($"{f.Name}: {f.Note}");
+        var deltaF = FreeEnergyDifferences.Compute(inputs);
 
-        // Plots.
+        var plots = WritePlots(inputs, outDirectory);
+
+        // Every registered metric (Reporting/Metrics/), in report order.
+        var values = MetricRegistry.All.Select(m => (Metric: m, Value: m.Compute(inputs))).ToList();
+
+        var timings = new Dictionary<string, double>(options.Timings);
+        if (inputs.SamplingSeconds is { } s1) timings["sample"] = Math.Round(s1, 2);
+        if (inputs.ReweightSeconds is { } s2) timings["reweight"] = Math.Round(s2, 2);
+        timings["report"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+
+        if (samples.Has("log_q_is_estimate")) notes.Add("log q of these samples is Hutchinson's stochastic estimate, so the weights are not exact.");
+        if (samples.IsSmc)
+            notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
+                      $"{inputs.SmcEvaluationsPerParticle:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
+                      "Resampled particles share ancestors, so the bootstrap intervals, which treat them as independent, are too narrow.");
+        if (inputs.Reflected?.Any(r => r) == true)
+            notes.Add($"{inputs.Reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
+        var report = new RunReport
+        {
+            System = system.Name,
+            Label = options.Label,
+            EssClipTop = options.EssClipTop,
+            CiLevel = options.Confidence,
+            MdFrames = inputs.PooledMdFrames.Count,
+            MdRuns = inputs.MdRuns,
+            Clipping = options.ClipTop > 0
+                ? new ClippingInfo
+                {
+                    ClipFraction = options.ClipTop,
+                    Bias = $"The largest {options.ClipTop:P2} of the log-weights were capped at the next one before every estimate: " +
+                           "this lowers the variance and biases every reweighted figure towards the proposal; the unclipped ESS is in samples.npz (log_w).",
+                }
+                : null,
+            Timings = timings,
+            Notes = notes,
+            Plots = plots,
+        };
+        report = FreeEnergyDifferences.Store(report, deltaF);
+        foreach (var (metric, value) in values) report = metric.Store(report, value);
+        return report;
+    }
+
+    /// <summary>The report's PNGs: Ramachandran maps and φ profiles per residue, energies, log-weights, training and fine-tuning curves.</summary>
+    private List<PlotFile> WritePlots(MetricInputs inputs, string outDirectory)
+    {
+        var (seriesMd, flowBootstrap, mdBootstrap) = (inputs.PooledMdDihedrals, inputs.FlowBootstrap, inputs.MdBootstrap);
+        var w = inputs.NormalizedWeights;
+        var definitions = inputs.Dihedrals;
+        var seriesFlow = inputs.SampleDihedrals;
         var plots = new List<PlotFile>();
         string Plot(string file) => Path.Combine(outDirectory, file);
         foreach (var (phi, psi) in RamachandranPairs(definitions))
@@ -114,20 +120,26 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         for (int k = 0; k < definitions.Count; k++)
         {
             if (definitions[k].Kind != DihedralKind.Phi) continue;
-            var profiles = new List<Profile1D> { Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap)) };
-            if (w is not null) profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap)));
+            var profiles = new List<Profile1D>
+            {
+                Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap), ProfileRange.EffectiveCounts(seriesMd[k], null)),
+            };
+            if (w is not null)
+                profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap), ProfileRange.EffectiveCounts(seriesFlow[k], w)));
             string file = $"profile_{definitions[k].Label}.png";
             Plots.WriteFreeEnergyProfile(Plot(file), $"{ResidueLabel(definitions[k])}: free energy along φ", profiles);
-            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands"));
+            plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands; " +
+                                         $"hollow circles: bins with fewer than {ProfileRange.MinEffectiveSamples:0} effective samples (no band); " +
+                                         $"the axis ends {ProfileRange.Headroom:0} k_BT above MD's highest bin with at least that many"));
         }
-        var energySets = new List<SampleSet> { new("MD (test split)", uMd) };
-        if (anyFinite) energySets.Add(new SampleSet("flow (unweighted)", u, finite));
-        if (w is not null) energySets.Add(new SampleSet("flow (reweighted)", u, w));
+        var energySets = new List<SampleSet> { new("MD (test split)", inputs.TestReducedEnergies) };
+        if (inputs.AnyFiniteEnergy) energySets.Add(new SampleSet("flow (unweighted)", inputs.ReducedEnergies, inputs.FiniteEnergy));
+        if (w is not null) energySets.Add(new SampleSet("flow (reweighted)", inputs.ReducedEnergies, w));
         Plots.WriteEnergyHistogram(Plot("energy.png"), energySets, "Reduced energy u = E/k_BT");
         plots.Add(new PlotFile("energy.png", "Reduced-energy distributions: MD test split, flow samples, reweighted flow samples"));
-        if (anyWeight)
+        if (w is not null)
         {
-            Plots.WriteLogWeightHistogram(Plot("log_weights.png"), weights.LogWeights, weights.EffectiveSampleFraction);
+            Plots.WriteLogWeightHistogram(Plot("log_weights.png"), inputs.Weights.LogWeights, inputs.Weights.EffectiveSampleFraction);
             plots.Add(new PlotFile("log_weights.png", "Log importance weights relative to the largest"));
         }
         if (options.TrainingLog is { } log && File.Exists(log))
@@ -145,90 +157,7 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
             plots.Add(new PlotFile("finetune_ess.png", "ESS of a fixed batch of held-out flow samples during fine-tuning, against the energy evaluations " +
                                                        "spent; diamonds: published figures of flows trained with the energy"));
         }
-
-        // Efficiency: samples/s and effective samples/s of the generator vs MD's effective independent samples per second.
-        double? samplingSeconds = samples.Optional(SampleFile.SamplingSeconds)?[0];
-        double? reweightSeconds = samples.Optional(SampleFile.ReweightSeconds)?[0];
-        double? mdRate = reference.Meta.WallSeconds > 0 && reference.Meta.EffectiveSamples.Count > 0
-            ? reference.Meta.EffectiveSamples.Values.Sum() / reference.Meta.WallSeconds : null;
-        var timings = new Dictionary<string, double>(options.Timings);
-        if (samplingSeconds is { } s1) timings["sample"] = Math.Round(s1, 2);
-        if (reweightSeconds is { } s2) timings["reweight"] = Math.Round(s2, 2);
-        timings["report"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
-
-        int dof = 3 * system.AtomCount - 3;
-        double? nll = testLogQ is null ? null : -testLogQ.Average();
-        if (testLogQ is null) notes.Add("NLL not computed: no model given (`--model`).");
-        if (samples.Has("log_q_is_estimate")) notes.Add("log q of these samples is Hutchinson's stochastic estimate, so the weights are not exact.");
-        double? smcEvaluations = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
-        if (samples.IsSmc)
-            notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
-                      $"{smcEvaluations:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
-                      "Resampled particles share ancestors, so the bootstrap intervals, which treat them as independent, are too narrow.");
-        if (reflected?.Any(r => r) == true) notes.Add($"{reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
-        return new RunReport
-        {
-            System = system.Name,
-            Label = options.Label,
-            NSamples = n,
-            Ess = weights.EffectiveSampleSize,
-            EssFraction = weights.EffectiveSampleFraction,
-            EssClippedFraction = new ImportanceWeights(samples.Optional(SampleFile.LogW)!).ClipTop(options.EssClipTop).EffectiveSampleFraction,
-            EssClipTop = options.EssClipTop,
-            EW1 = ew1, EW2 = ew2, EW1Unweighted = ew1u, EW2Unweighted = ew2u,
-            TW2 = tw2, TW2Unweighted = tw2u,
-            Nll = nll, NllPerDof = nll / dof,
-            CiLevel = options.Confidence,
-            Residues = residues,
-            DeltaF = dfFlow?.Select(f => (double?)f.DeltaF).ToList() ?? residues.Select(_ => (double?)null).ToList(),
-            DeltaFCi = dfFlow?.Select(f => (double[]?)[f.Lower, f.Upper]).ToList() ?? residues.Select(_ => (double[]?)null).ToList(),
-            DeltaFMd = dfMd.Select(f => (double?)f.DeltaF).ToList(),
-            DeltaFMdCi = dfMd.Select(f => (double[]?)[f.Lower, f.Upper]).ToList(),
-            MdFrames = all.Count,
-            MdRuns = mdRuns,
-            BasinPopulations = residues.SelectMany((r, i) => new[]
-            {
-                new BasinPopulation
-                {
-                    Residue = r, Basin = "φ>0", Flow = dfFlow?[i].PositiveFraction,
-                    FlowCi = dfFlow is null ? null : [dfFlow[i].PositiveFractionLower, dfFlow[i].PositiveFractionUpper],
-                    Md = dfMd[i].PositiveFraction, MdCi = [dfMd[i].PositiveFractionLower, dfMd[i].PositiveFractionUpper],
-                },
-            }).ToList(),
-            Clipping = options.ClipTop > 0
-                ? new ClippingInfo
-                {
-                    ClipFraction = options.ClipTop,
-                    Bias = $"The largest {options.ClipTop:P2} of the log-weights were capped at the next one before every estimate: " +
-                           "this lowers the variance and biases every reweighted figure towards the proposal; the unclipped ESS is in samples.npz (log_w).",
-                }
-                : null,
-            SampleCounts = new SampleCounts
-            {
-                Invalid = valid.Count(v => !v),
-                NonFiniteEnergy = u.Count(v => !double.IsFinite(v)),
-                Reflected = reflected?.Count(r => r) ?? 0,
-                BondErrorMedian = Finite(BondLengthErrors.Median(system.Topology, sampleFrames, bondReference)),
-                MdBondErrorMedian = Finite(BondLengthErrors.Median(system.Topology, test, bondReference)),
-            },
-            Timings = timings,
-            Efficiency = new Efficiency
-            {
-                SamplesPerSecond = samplingSeconds is > 0 ? n / samplingSeconds : null,
-                EffectiveSamplesPerSecond = samplingSeconds is > 0 ? weights.EffectiveSampleSize / (samplingSeconds + (reweightSeconds ?? 0)) : null,
-                MdEffectiveSamplesPerSecond = mdRate,
-                EffectiveSamplesPerSecondWithTraining = samplingSeconds is > 0 && options.Timings.TryGetValue("train", out double trained)
-                    ? weights.EffectiveSampleSize / (trained + samplingSeconds + (reweightSeconds ?? 0)) : null,
-            },
-            EnergyEvaluations = new EnergyEvaluations
-            {
-                Training = options.TrainingEnergyEvaluations,
-                // `bgen reweight` scores every sample once; SMC every particle at each move.
-                Sampling = smcEvaluations is { } e ? (long)Math.Round(e * n) : n,
-            },
-            Notes = notes,
-            Plots = plots,
-        };
+        return plots;
     }
 
     /// <summary>Moving-block length for MD frames: five times the slowest integrated autocorrelation time in the dataset's meta.json.</summary>
@@ -252,7 +181,6 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
 
     private static FreeEnergyGrid Grid(FreeEnergyMap map) => new(map.PhiEdges, map.PsiEdges, map.FreeEnergy);
 
-    private static Profile1D Profile(string label, FreeEnergyProfile p) => new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper);
-
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+    private static Profile1D Profile(string label, FreeEnergyProfile p, double[] effectiveCounts) =>
+        new(label, p.Centres, p.FreeEnergy, p.Lower, p.Upper, effectiveCounts);
 }

@@ -103,6 +103,35 @@ public class ReportWriterTests
     }
 
     [Fact]
+    public void Plots_are_written_with_snake_case_keys_and_schema_1_reports_with_File_and_Caption_still_read()
+    {
+        var report = Sample(plots: new PlotFile("energy.png", "Reduced energies"));
+        using var doc = JsonDocument.Parse(report.ToJson());
+        var plot = doc.RootElement.GetProperty("plots")[0];
+        Assert.Equal(["file", "caption"], plot.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, doc.RootElement.GetProperty("schema_version").GetInt32());
+        // Every key of report.json, nested ones included, is snake_case.
+        foreach (var key in Keys(doc.RootElement).Where(k => k != "timings"))
+            Assert.Matches("^[a-z0-9_]+$", key);
+
+        string old = report.ToJson().Replace("\"schema_version\": 2", "\"schema_version\": 1")
+            .Replace("\"file\":", "\"File\":").Replace("\"caption\":", "\"Caption\":");
+        Assert.Contains("\"Caption\": \"Reduced energies\"", old);
+        var back = RunReport.FromJson(old);
+        Assert.Equal(new PlotFile("energy.png", "Reduced energies"), Assert.Single(back.Plots));
+        Assert.Equal(1, back.SchemaVersion);
+        Assert.Null(back.ExtraValues);
+
+        static IEnumerable<string> Keys(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => e.EnumerateObject().SelectMany(p => p.Value.ValueKind == JsonValueKind.Object && p.Name == "timings"
+                ? [p.Name] : Keys(p.Value).Prepend(p.Name)),
+            JsonValueKind.Array => e.EnumerateArray().SelectMany(Keys),
+            _ => [],
+        };
+    }
+
+    [Fact]
     public void Report_read_names_the_file_when_json_is_malformed()
     {
         using var dir = new TempDir();
