@@ -161,5 +161,12 @@ public static class PipelinePlan
     }
 
     private static PipelineStage Hashed(PipelineStage stage, string upstream) =>
-        stage with { Hash = StageLedger.Hash(stage.Name, stage.Command.OptionsJson, stage.ConfigText, upstream) };
+        stage with { Hash = StageLedger.Hash(stage.Name, stage.Command.OptionsJson, stage.ConfigText, upstream), Upstream = upstream };
+
+    /// <summary>
+    /// The stages <paramref name="stage"/> reads from directly (those whose hash its own was built on), empty for the
+    /// first stage: the dependencies of its Slurm job. The rest of the order follows from theirs.
+    /// </summary>
+    public static IReadOnlyList<PipelineStage> Needs(IReadOnlyList<PipelineStage> stages, PipelineStage stage) =>
+        stages.Where(s => s.Hash == stage.Upstream).ToList();
 }

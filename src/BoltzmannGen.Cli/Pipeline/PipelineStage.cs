@@ -9,6 +9,9 @@ public sealed record PipelineStage(string Name, string Description, StageCommand
     /// <summary>Set by the plan: hash of this stage's options, config text and upstream hashes.</summary>
     public string Hash { get; init; } = "";
 
+    /// <summary>The hash this stage's hash was built on: the stage it needs (<see cref="PipelinePlan.Needs"/>), or a shipped dataset's.</summary>
+    public string Upstream { get; init; } = "";
+
     /// <summary>Extra text the hash covers (e.g. the YAML of a config file the options point to).</summary>
     public string ConfigText { get; init; } = "";
 
