@@ -14,8 +14,16 @@ namespace BoltzmannGen.Tests.Cli;
 /// again and continues from its checkpoint. Skipped where no cluster runs. The tests of this class run one after
 /// the other (one xunit collection), so their jobs do not compete for the node.
 /// </summary>
-public class SlurmClusterTests(ITestOutputHelper log)
+public class SlurmClusterTests
 {
+    private readonly ITestOutputHelper log;
+
+    public SlurmClusterTests(ITestOutputHelper log)
+    {
+        this.log = log;
+        SlurmFactAttribute.RequireCluster();
+    }
+
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(20);
 
     private static string[] Smoke(string run, params string[] more) => ["run", "--preset", "smoke", "--out", run, "--executor", "slurm", .. more];

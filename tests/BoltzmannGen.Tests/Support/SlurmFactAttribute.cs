@@ -11,9 +11,19 @@ public sealed class SlurmFactAttribute : FactAttribute
 {
     private static readonly Lazy<string?> Missing = new(WhyNoCluster);
 
+    /// <summary>Set to 1 (as .ci/run does) to have the Slurm tests fail, not skip, where no cluster runs.</summary>
+    public const string RequireVariable = "BGEN_REQUIRE_SLURM";
+
     public SlurmFactAttribute()
     {
-        if (Missing.Value is { } reason) Skip = $"no Slurm cluster ({reason}): start one with tools/slurm_start.sh (root), as .ci/run does";
+        if (Missing.Value is { } reason && Environment.GetEnvironmentVariable(RequireVariable) != "1")
+            Skip = $"no Slurm cluster ({reason}): start one with tools/slurm_start.sh (root), as .ci/run does";
+    }
+
+    /// <summary>Fails the test, naming what is missing, when there is no cluster (only reached with <see cref="RequireVariable"/>=1).</summary>
+    public static void RequireCluster()
+    {
+        if (Missing.Value is { } reason) Assert.Fail($"{RequireVariable}=1 but there is no Slurm cluster: {reason} (tools/slurm_start.sh starts one)");
     }
 
     /// <summary>The partition the tests submit to: the cluster's default.</summary>
