@@ -35,14 +35,41 @@ public static class PipelinePlan
             if (config.Data.Length > 0) throw new InputException($"data {config.Data}: no dataset there (meta.json missing).");
             data = In("data");
             bool exchange = config.Simulate.Temperatures.Length > 0;
-            var simulate = new SimulateCommand.Settings
+            SimulateCommand.Settings Simulate(int seed, string output) => new()
             {
-                System = sys, ForceFields = forceFields, Nanoseconds = config.Simulate.Ns, Out = data, Seed = config.Simulate.Seed,
+                System = sys, ForceFields = forceFields, Nanoseconds = config.Simulate.Ns, Out = output, Seed = seed,
                 Temperatures = exchange ? config.Simulate.Temperatures : null, Replicas = exchange ? 1 : config.Simulate.Replicas,
             };
-            stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns)",
-                Stage<SimulateCommand, SimulateCommand.Settings>(simulate, "simulate"), [data], true), ""));
-            dataHash = stages[^1].Hash;
+            var seeds = config.Simulate.SeedList;
+            if (seeds.Count == 1)
+            {
+                stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns)",
+                    Stage<SimulateCommand, SimulateCommand.Settings>(Simulate(seeds[0], data), "simulate"), [data], true), ""));
+                dataHash = stages[^1].Hash;
+            }
+            else
+            {
+                // Independent MD runs, one per seed (side by side under Slurm: one array job): the first is the dataset
+                // (training frames), the others are pooled into its free-energy reference (`bgen pool`), which the
+                // training stages then wait for. The dataset's hash covers the seed list, so a changed list simulates
+                // it again rather than pooling a seed twice.
+                string seedList = string.Join(",", seeds);
+                stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns, seed {seeds[0]} of {seedList})",
+                    Stage<SimulateCommand, SimulateCommand.Settings>(Simulate(seeds[0], data), "simulate"), [data], true)
+                    { ConfigText = $"seeds {seedList}", Group = "md" }, ""));
+                var runs = new List<string>();
+                foreach (int seed in seeds.Skip(1))
+                {
+                    string run = In(Path.Combine("md", $"s{seed}"));
+                    runs.Add(run);
+                    stages.Add(Hashed(new PipelineStage($"md-s{seed}", $"independent MD for {sys} ({F(config.Simulate.Ns)} ns, seed {seed}), to pool",
+                        Stage<SimulateCommand, SimulateCommand.Settings>(Simulate(seed, run), "simulate"), [run], true) { Group = "md" }, ""));
+                }
+                var pool = new PoolCommand.Settings { Into = data, Runs = [.. runs] };
+                stages.Add(Hashed(new PipelineStage("pool", $"pool {runs.Count} independent MD runs into the dataset's free-energy reference",
+                    Stage<PoolCommand, PoolCommand.Settings>(pool, "pool"), [], false), [.. stages.Select(s => s.Hash)]));
+                dataHash = stages[^1].Hash;
+            }
         }
 
         string upstream = dataHash;
@@ -160,13 +187,17 @@ public static class PipelinePlan
         catch (System.Text.Json.JsonException) { return null; } // the dataset stage reports a damaged meta.json by name
     }
 
-    private static PipelineStage Hashed(PipelineStage stage, string upstream) =>
-        stage with { Hash = StageLedger.Hash(stage.Name, stage.Command.OptionsJson, stage.ConfigText, upstream), Upstream = upstream };
+    private static PipelineStage Hashed(PipelineStage stage, params string[] upstream) =>
+        stage with
+        {
+            Hash = StageLedger.Hash(stage.Name, stage.Command.OptionsJson, stage.ConfigText, string.Join(",", upstream)),
+            Upstream = upstream.Where(u => u.Length > 0).ToArray(),
+        };
 
     /// <summary>
     /// The stages <paramref name="stage"/> reads from directly (those whose hash its own was built on), empty for the
     /// first stage: the dependencies of its Slurm job. The rest of the order follows from theirs.
     /// </summary>
     public static IReadOnlyList<PipelineStage> Needs(IReadOnlyList<PipelineStage> stages, PipelineStage stage) =>
-        stages.Where(s => s.Hash == stage.Upstream).ToList();
+        stages.Where(s => stage.Upstream.Contains(s.Hash)).ToList();
 }

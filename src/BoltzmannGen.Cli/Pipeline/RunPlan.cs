@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using BoltzmannGen.Cli.Commands;
 using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
@@ -29,19 +30,29 @@ public sealed record RunPlan(RunConfig Config, string RunDirectory, IReadOnlyLis
     public bool IsDone(PipelineStage stage) =>
         Ledger.Finished(stage.Name) is { } done && done.Hash == stage.Hash && stage.Outputs.All(o => File.Exists(o) || Directory.Exists(o));
 
+    /// <summary>The run's options as last given (in .stages/run-command.json), without the executor's.</summary>
+    public required RunCommand.Settings Settings { get; init; }
+
     /// <summary>
-    /// Plans the run of <paramref name="settings"/>. With `--status` and no option but `--out`, the run folder's own
-    /// run.yaml is the config (the status of a run started with other options).
+    /// Plans the run of <paramref name="settings"/>. With `--status` and no option but `--out`, the options the run was
+    /// last started with (.stages/run-command.json), in the folder it was started from, since paths are part of the
+    /// stages' hashes.
     /// </summary>
     public static RunPlan Create(RunCommand.Settings settings)
     {
+        if (settings.Status && OnlyOut(settings))
+        {
+            string saved = Path.Combine(settings.Out!, ".stages", SavedCommand);
+            if (!File.Exists(saved)) throw new InputException($"--out {settings.Out}: no run there (no .stages/{SavedCommand}); give the run's options with --status.");
+            var (arguments, folder) = ReadCommand(saved);
+            // A read-only command: the run's relative paths mean what they meant when it was started.
+            if (Directory.Exists(folder)) Environment.CurrentDirectory = folder;
+            return Create((RunCommand.Settings)BgenApp.Parse(arguments));
+        }
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
         string repository = Path.GetDirectoryName(Path.GetFullPath(catalog.ForceFieldsDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
-        string? savedConfig = settings.Status && OnlyOut(settings) ? Path.Combine(settings.Out!, "run.yaml") : null;
-        if (savedConfig is not null && !File.Exists(savedConfig))
-            throw new InputException($"--out {settings.Out}: no run there (no run.yaml); give the run's options with --status.");
-        string configPath = savedConfig ?? settings.Config ?? Path.Combine(repository, "configs", "presets", settings.Preset + ".yaml");
-        if (settings.Config is null && savedConfig is null && !File.Exists(configPath))
+        string configPath = settings.Config ?? Path.Combine(repository, "configs", "presets", settings.Preset + ".yaml");
+        if (settings.Config is null && !File.Exists(configPath))
         {
             var known = Directory.Exists(Path.GetDirectoryName(configPath)) ? Directory.GetFiles(Path.GetDirectoryName(configPath)!, "*.yaml").Select(Path.GetFileNameWithoutExtension) : [];
             throw new InputException($"--preset {settings.Preset}: no {configPath}. Presets: {string.Join(", ", known)}.");
@@ -56,11 +67,41 @@ public sealed record RunPlan(RunConfig Config, string RunDirectory, IReadOnlyLis
         string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
         OutputPath.CheckFolder(run, "--out", "the run");
         var stages = PipelinePlan.Build(config, run, Path.Combine(repository, "data", system.Name), settings.ForceFields);
-        return new RunPlan(config, run, stages);
+        return new RunPlan(config, run, stages) { Settings = settings };
+    }
+
+    /// <summary>The file in .stages/ that keeps the run's command: its `bgen run` arguments and working folder.</summary>
+    public const string SavedCommand = "run-command.json";
+
+    /// <summary>`bgen run` and the run's own options (no executor options, no --stage or --status), parsing back into them.</summary>
+    public string[] RunArguments() => ["run", .. CommandArguments.Render(RunOptions(Settings))];
+
+    /// <summary><paramref name="settings"/> with the executor's options at their defaults, and <paramref name="stage"/>.</summary>
+    public static RunCommand.Settings RunOptions(RunCommand.Settings settings, string? stage = null)
+    {
+        var node = JsonSerializer.SerializeToNode(settings, settings.GetType())!.AsObject();
+        var fresh = JsonSerializer.SerializeToNode(new Executors.ExecutorSettings())!.AsObject();
+        foreach (var (key, value) in fresh) node[key] = value?.DeepClone();
+        node[nameof(Executors.ExecutorSettings.Stage)] = stage;
+        return (RunCommand.Settings)node.Deserialize(settings.GetType())!;
+    }
+
+    private static (string[] Arguments, string Folder) ReadCommand(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return (doc.RootElement.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()!).ToArray(),
+                doc.RootElement.GetProperty("working_directory").GetString()!);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InputException($"{path} is damaged ({e.Message}); give the run's options with --status.", e);
+        }
     }
 
     /// <summary>
-    /// Writes run.yaml and the configs the teacher, flow and finetune stages read (--config), each its section as a
+    /// Writes run.yaml, the run's command (.stages/run-command.json, for `--status --out RUN`) and the configs the teacher, flow and finetune stages read (--config), each its section as a
     /// whole record; a file that already holds the same text is left alone (a stage job may be reading it), a changed
     /// one is replaced atomically.
     /// </summary>
@@ -68,6 +109,10 @@ public sealed record RunPlan(RunConfig Config, string RunDirectory, IReadOnlyLis
     {
         Directory.CreateDirectory(RunDirectory);
         Write("run.yaml", Config.ToYaml());
+        Directory.CreateDirectory(Ledger.Folder);
+        Write(Path.Combine(".stages", SavedCommand), JsonSerializer.Serialize(
+            new { arguments = RunArguments(), working_directory = Environment.CurrentDirectory },
+            new JsonSerializerOptions { WriteIndented = true }));
         Write("teacher.yaml", Config.Teacher.ToYaml());
         Write("flow.yaml", Config.Flow.ToYaml());
         if (Config.Finetune.Enabled) Write("finetune.yaml", Config.Finetune.ToYaml());

@@ -112,4 +112,25 @@ public class PipelinePlanTests
         Assert.Contains("unknown key 'nonsense'", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.nonsense=1"])).Message);
         Assert.Contains("is a value, not a section", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["system.x=1"])).Message);
     }
+
+    [Fact]
+    public void Md_seeds_plan_independent_runs_then_a_pool_that_training_waits_for_and_a_new_seed_list_simulates_the_dataset_again()
+    {
+        IReadOnlyList<PipelineStage> Plan(string seeds) =>
+            PipelinePlan.Build(RunConfig.Load(Smoke, [$"simulate.seeds={seeds}", "simulate.ns=0.1"]), "/tmp/run", "/nonexistent/data/aldp", null);
+        var stages = Plan("11,12,13");
+        Assert.Equal(["dataset", "md-s12", "md-s13", "pool", "teacher"], stages.Take(5).Select(s => s.Name));
+        Assert.Equal(["md", "md", "md", null], stages.Take(4).Select(s => s.Group));
+        Assert.All(stages.Take(3), s => Assert.Empty(PipelinePlan.Needs(stages, s)));
+        Assert.Equal(["dataset", "md-s12", "md-s13"], PipelinePlan.Needs(stages, stages[3]).Select(s => s.Name));
+        Assert.Equal(["pool"], PipelinePlan.Needs(stages, stages[4]).Select(s => s.Name));
+        Assert.Equal("bgen simulate --system aldp --ns 0.1 --out /tmp/run/md/s13 --seed 13", stages[2].CommandLine);
+        Assert.Equal("bgen pool --into /tmp/run/data /tmp/run/md/s12 /tmp/run/md/s13", stages[3].CommandLine);
+        var more = Plan("11,12,13,14");
+        Assert.NotEqual(stages[0].Hash, more[0].Hash); // the pooled dataset is simulated again, not pooled twice
+        Assert.Equal(stages[1].Hash, more[1].Hash); // the other runs stay
+        Assert.Equal(["dataset"], Plan("11").Take(2).Select(s => s.Name).Where(n => n != "teacher"));
+        Assert.Contains("every seed once", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["simulate.seeds=1,2,1"])).Message);
+        Assert.Contains("whole numbers", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["simulate.seeds=1;2"])).Message);
+    }
 }

@@ -185,6 +185,33 @@ public class SlurmClusterTests
     }
 
     [SlurmFact]
+    public void Md_of_four_seeds_runs_as_one_array_job_pools_and_the_run_goes_on_from_the_pooled_dataset()
+    {
+        using var dir = new TempDir();
+        var (forceFields, config) = SlurmExecutorTests.RepositoryWithoutData(dir, "  ns: 0.1\n  seeds: 11,12,13,14\n");
+        string run = dir.File("run");
+        var clock = Stopwatch.StartNew();
+        var (code, output, error) = BgenProcess.Run(["run", "--config", config, "--forcefields", forceFields, "--out", run, "--executor", "slurm"]);
+        Assert.True(code == 0, error + output);
+        log.WriteLine(output);
+        var plan = RunPlan.Create(new RunCommand.Settings { Config = config, ForceFields = forceFields, Out = run });
+        WaitForTheRun(plan);
+        log.WriteLine($"all stages done {clock.Elapsed.TotalSeconds:F0} s after submission");
+        log.WriteLine(Status(run));
+        var md = new[] { "dataset", "md-s12", "md-s13", "md-s14" };
+        string array = Job(plan, "dataset").Split('_')[0];
+        Assert.Equal(md.Select((_, k) => $"{array}_{k}"), md.Select(s => Job(plan, s)));
+        var tasks = md.Select(s => Show(Job(plan, s))).ToList();
+        Assert.All(tasks, t => Assert.Equal(("COMPLETED", "bgen-run-md"), (t["JobState"], t["JobName"])));
+        var pool = Show(Job(plan, "pool"));
+        Assert.All(tasks, t => Assert.True(Time(pool["StartTime"]) >= Time(t["EndTime"]), "pool started before an MD run ended"));
+        using var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "data", "meta.json")));
+        Assert.Equal([12, 13, 14], meta.RootElement.GetProperty("extra_runs").EnumerateArray().Select(r => r.GetProperty("seed").GetInt32()));
+        Assert.Equal(11, meta.RootElement.GetProperty("seed").GetInt32());
+        Assert.True(File.Exists(Path.Combine(run, "report", "report.json")));
+    }
+
+    [SlurmFact]
     public void Without_sbatch_on_path_or_with_an_unknown_partition_the_run_ends_in_one_error_line_and_submits_nothing()
     {
         using var dir = new TempDir();

@@ -101,7 +101,7 @@ public class SlurmExecutorTests
             // The job plans the very same stage.
             Assert.Equal(stage.Hash, RunPlan.Create(parsed).Stage(stage.Name).Hash);
         }
-        Assert.Contains("Submitted 9 jobs to partition debug: 100 101 102 103 104 105 106 107 108", output);
+        Assert.Contains("Submitted 9 stages to partition debug: 100 101 102 103 104 105 106 107 108", output);
         Assert.True(File.Exists(Path.Combine(run, "run.yaml")));
         Assert.True(Directory.Exists(Path.Combine(run, "logs")));
     }
@@ -350,17 +350,73 @@ public class SlurmExecutorTests
     }
 
     [Fact]
-    public void The_status_of_a_run_folder_alone_reads_its_own_config()
+    public void The_status_of_a_run_folder_alone_reads_the_options_it_was_started_with()
     {
         using var slurm = new FakeSlurm();
         using var dir = new TempDir();
         string run = dir.File("run");
-        Assert.Equal(0, BgenProcess.Run(slurm.Environment, Smoke(run, "flow.steps=21")).Code);
+        Assert.Equal(0, BgenProcess.Run(slurm.Environment, Smoke(run, "flow.steps=21", "--forcefields", FixturePath.Repository("forcefields"))).Code);
         var (code, output, error) = BgenProcess.Run(slurm.Environment, "run", "--status", "--out", run);
         Assert.True(code == 0, error);
         Assert.Matches(@"flow\s+│\s*pending\s*│\s*102", output); // not "stale": the same options as the submission
         (code, _, error) = BgenProcess.Run(slurm.Environment, "run", "--status", "--out", dir.File("none"));
         Assert.Equal(2, code);
-        Assert.Equal($"error: --out {dir.File("none")}: no run there (no run.yaml); give the run's options with --status.", error.Trim());
+        Assert.Equal($"error: --out {dir.File("none")}: no run there (no .stages/run-command.json); give the run's options with --status.", error.Trim());
+    }
+
+    /// <summary>A repository without a shipped aldp dataset, so the plan simulates one: its force field and a smoke config with MD.</summary>
+    internal static (string ForceFields, string Config) RepositoryWithoutData(TempDir dir, string simulate)
+    {
+        string forceFields = Path.Combine(dir.Path, "repo", "forcefields");
+        Directory.CreateDirectory(Path.Combine(forceFields, "aldp"));
+        foreach (var file in Directory.GetFiles(FixturePath.Repository(Path.Combine("forcefields", "aldp"))))
+            File.Copy(file, Path.Combine(forceFields, "aldp", Path.GetFileName(file)));
+        string config = Path.Combine(dir.Path, "repo", "md.yaml");
+        File.WriteAllText(config, File.ReadAllText(FixturePath.Repository(Path.Combine("configs", "presets", "smoke.yaml"))) + "simulate:\n" + simulate);
+        return (forceFields, config);
+    }
+
+    [Fact]
+    public void Md_runs_of_several_seeds_are_one_array_job_and_the_pool_waits_for_all_of_them()
+    {
+        using var slurm = new FakeSlurm();
+        using var dir = new TempDir();
+        var (forceFields, config) = RepositoryWithoutData(dir, "  ns: 0.1\n  seeds: 11,12,13,14\n");
+        string run = dir.File("run");
+        string[] md = ["run", "--config", config, "--forcefields", forceFields, "--out", run, "--executor", "slurm"];
+        var (code, output, error) = BgenProcess.Run(slurm.Environment, md);
+        Assert.True(code == 0, error + output);
+        var plan = RunPlan.Create(new RunCommand.Settings { Config = config, ForceFields = forceFields, Out = run });
+        Assert.Equal(["dataset", "md-s12", "md-s13", "md-s14", "pool", "teacher"], plan.Stages.Take(6).Select(s => s.Name));
+        Assert.Equal(["100_0", "100_1", "100_2", "100_3"], plan.Stages.Take(4).Select(s => Job(plan, s.Name)));
+        var array = slurm.Script("100");
+        Assert.Contains("\n#SBATCH --array=0-3\n", array);
+        Assert.Contains($"\n#SBATCH --output={run}/logs/md-%A_%a.out\n", array);
+        Assert.Contains("\nstages=(dataset md-s12 md-s13 md-s14)\n", array);
+        Assert.EndsWith("--stage \"${stages[$SLURM_ARRAY_TASK_ID]}\" --config " + config + " --out " + run + " --forcefields " + forceFields + "\n", array);
+        Assert.Contains("--seed 13", array); // each task's own command, for the reader
+        Assert.Equal($"{run}/logs/md-100_2.out", SlurmRecords.Read(plan.Ledger, "md-s13")!.Log);
+        Assert.Equal(["100_0", "100_1", "100_2", "100_3"], SlurmRecords.Read(plan.Ledger, "pool")!.After);
+        Assert.Equal(["101"], SlurmRecords.Read(plan.Ledger, "teacher")!.After);
+        Assert.Equal(plan.Stages.Count - 3, slurm.Submissions.Count); // 4 stages in one job
+
+        // One task failed (its pool and everything after it cancelled): only it is submitted again, as an array of one.
+        foreach (var (job, stage) in new[] { ("100_0", "dataset"), ("100_1", "md-s12"), ("100_3", "md-s14") })
+        {
+            slurm.SetState(job, "COMPLETED");
+            Finish(plan, stage, job);
+        }
+        slurm.SetState("100_2", "FAILED", "NonZeroExitCode");
+        foreach (var job in Enumerable.Range(101, 10)) slurm.SetState(job.ToString(System.Globalization.CultureInfo.InvariantCulture), "CANCELLED", "DependencyNeverSatisfied");
+        (code, output, error) = BgenProcess.Run(slurm.Environment, md);
+        Assert.True(code == 0, error + output);
+        Assert.Equal("111_0", Job(plan, "md-s13"));
+        Assert.Contains("\n#SBATCH --array=0-0\n", slurm.Script("111"));
+        Assert.Contains("\nstages=(md-s13)\n", slurm.Script("111"));
+        Assert.Equal(["111_0"], SlurmRecords.Read(plan.Ledger, "pool")!.After);
+
+        // The pending array's tasks as squeue lists them before they start: 111_[0-3] → each task.
+        Assert.Equal(["7_0", "7_1", "7_2", "7_5"], SlurmClient.Expand("7_[0-2,5%2]"));
+        Assert.Equal(["7_3"], SlurmClient.Expand("7_3"));
     }
 }

@@ -81,9 +81,25 @@ public sealed class SlurmClient
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var f = line.Split('|');
-            if (f.Length >= 4) states[f[0]] = new SlurmJobState(f[0], f[1], f[2], f[3]);
+            if (f.Length < 4) continue;
+            foreach (var id in Expand(f[0])) states[id] = new SlurmJobState(id, f[1], f[2], f[3]);
         }
         return states;
+    }
+
+    /// <summary>"123", "123_4", or a pending array's "123_[0-3,5%2]" as its tasks 123_0 … 123_3, 123_5.</summary>
+    public static IEnumerable<string> Expand(string id)
+    {
+        int open = id.IndexOf("_[", StringComparison.Ordinal);
+        if (open < 0 || !id.EndsWith(']')) { yield return id; yield break; }
+        string job = id[..open];
+        foreach (var part in id[(open + 2)..^1].Split('%')[0].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var ends = part.Split('-');
+            if (!int.TryParse(ends[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)) continue;
+            int last = ends.Length > 1 && int.TryParse(ends[1], NumberStyles.None, CultureInfo.InvariantCulture, out int l) ? l : first;
+            for (int task = first; task <= last; task++) yield return $"{job}_{task}";
+        }
     }
 
     /// <summary>"exit code 2" or "killed by signal 9" from `scontrol show job`, or null when Slurm does not say.</summary>

@@ -62,26 +62,36 @@ public static class SlurmExecutor
         var ledger = plan.Ledger;
         var jobs = steps.Where(s => s.Job is not null).ToDictionary(s => s.Stage.Name, s => s.Job!);
         var submitted = new List<(PipelineStage Stage, string Job, string[] After)>();
+        Directory.CreateDirectory(ledger.Folder);
         try
         {
-            foreach (var step in toSubmit)
+            // One job per stage; the stages of a group (independent MD runs) as the tasks of one array job.
+            foreach (var batch in toSubmit.Select(s => s.Stage).GroupBy(s => s.Group ?? "\0" + s.Name))
             {
-                var stage = step.Stage;
-                var after = After(plan, stage, jobs).Distinct().ToArray();
-                string script = Path.Combine(ledger.Folder, stage.Name + ".sbatch");
-                Directory.CreateDirectory(ledger.Folder);
-                AtomicFile.Write(script, s => s.Write(System.Text.Encoding.UTF8.GetBytes(Script(plan, settings, stage, executable, workingDirectory))));
+                var stages = batch.ToList();
+                string? group = stages[0].Group;
+                var after = stages.SelectMany(stage => After(plan, stage, jobs)).Distinct().ToArray();
+                string name = group ?? stages[0].Name;
+                string script = Path.Combine(ledger.Folder, name + ".sbatch");
+                string text = group is null
+                    ? Script(plan, settings, stages[0], executable, workingDirectory)
+                    : SlurmScript.RenderArray(SlurmScript.Directives(settings, plan, group, workingDirectory, stages.Count), stages, plan, executable, settings);
+                AtomicFile.Write(script, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
                 string job = slurm.Submit(script, after.Length > 0 ? [$"--dependency=afterok:{string.Join(':', after)}"] : []);
-                jobs[stage.Name] = job;
-                submitted.Add((stage, job, after));
-                SlurmRecords.Write(ledger, new SlurmRecord(stage.Name, stage.Hash, job, after, SlurmScript.LogOf(plan, stage.Name, job), script,
-                    DateTime.UtcNow.ToString("o")));
+                for (int k = 0; k < stages.Count; k++)
+                {
+                    string id = group is null ? job : $"{job}_{k}";
+                    jobs[stages[k].Name] = id;
+                    submitted.Add((stages[k], id, after));
+                    SlurmRecords.Write(ledger, new SlurmRecord(stages[k].Name, stages[k].Hash, id, after, SlurmScript.LogOf(plan, name, id), script,
+                        DateTime.UtcNow.ToString("o")));
+                }
             }
         }
         catch (InputException)
         {
             // All or nothing: what this invocation queued before the failure is cancelled and forgotten.
-            slurm.Cancel(submitted.Select(s => s.Job));
+            slurm.Cancel(submitted.Select(s => s.Job.Split('_')[0]).Distinct());
             foreach (var s in submitted) SlurmRecords.Delete(ledger, s.Stage.Name);
             throw;
         }
@@ -189,8 +199,10 @@ public static class SlurmExecutor
         }
         AnsiConsole.Write(table);
         if (submitted.Count == 0) AnsiConsole.MarkupLine("Nothing submitted: every stage is done, queued or running.");
-        else AnsiConsole.MarkupLine($"Submitted {submitted.Count} job{(submitted.Count == 1 ? "" : "s")} to partition {Markup.Escape(partition.Name)}: " +
+        else AnsiConsole.MarkupLine($"Submitted {submitted.Count} stage{(submitted.Count == 1 ? "" : "s")} to partition {Markup.Escape(partition.Name)}: " +
                                     $"{string.Join(" ", submitted.Select(s => s.Job))}. Logs: {Markup.Escape(Path.Combine(plan.FullRunDirectory, "logs"))}/");
+        if (submitted.Any(s => s.Job.Contains('_')))
+            AnsiConsole.MarkupLine("(ID_K is task K of array job ID: stages that need nothing of each other run side by side.)");
         AnsiConsole.MarkupLine($"Follow with `bgen run --status --out {Markup.Escape(plan.FullRunDirectory)}`; rerun this command to resubmit failed stages.");
     }
 }
