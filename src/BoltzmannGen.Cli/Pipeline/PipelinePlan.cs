@@ -130,15 +130,50 @@ public static class PipelinePlan
             stages.Add(Hashed(new PipelineStage("finetune", $"energy-based fine-tuning ({fineTune.Steps:N0} steps of {fineTune.BatchSize} samples)",
                 Stage<FinetuneCommand, FinetuneCommand.Settings>(settings, "finetune"), [model], true) { ConfigText = fineTune.ToYaml() }, stages[^1].Hash));
         }
-        var sample = new SampleCommand.Settings { Model = model, Count = config.Sample.N, Out = In("samples.npz"), Seed = config.Sample.Seed, Device = config.Device };
-        stages.Add(Hashed(new PipelineStage("sample", $"{config.Sample.N:N0} samples with log q",
-            Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [In("samples.npz")], false), stages[^1].Hash));
-        var reweight = new ReweightCommand.Settings
+        if (config.Sample.Shards <= 1)
         {
-            System = sys, ForceFields = forceFields, Samples = In("samples.npz"), ClipTop = config.Reweight.ClipTop > 0 ? config.Reweight.ClipTop : null,
-        };
-        stages.Add(Hashed(new PipelineStage("reweight", "energies and importance weights",
-            Stage<ReweightCommand, ReweightCommand.Settings>(reweight, "reweight"), [], false), stages[^1].Hash));
+            var sample = new SampleCommand.Settings { Model = model, Count = config.Sample.N, Out = In("samples.npz"), Seed = config.Sample.Seed, Device = config.Device };
+            stages.Add(Hashed(new PipelineStage("sample", $"{config.Sample.N:N0} samples with log q",
+                Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [In("samples.npz")], false), stages[^1].Hash));
+            var reweight = new ReweightCommand.Settings
+            {
+                System = sys, ForceFields = forceFields, Samples = In("samples.npz"), ClipTop = config.Reweight.ClipTop > 0 ? config.Reweight.ClipTop : null,
+            };
+            stages.Add(Hashed(new PipelineStage("reweight", "energies and importance weights",
+                Stage<ReweightCommand, ReweightCommand.Settings>(reweight, "reweight"), [], false), stages[^1].Hash));
+        }
+        else
+        {
+            // Shards (side by side under Slurm, two array jobs): shard K draws its share with its own seed and is
+            // reweighted alone (log_w = −u − log q needs nothing of the other samples); `bgen merge` concatenates them
+            // and clips the merged weights.
+            int shards = config.Sample.Shards;
+            string modelHash = stages[^1].Hash;
+            var files = Enumerable.Range(0, shards).Select(k => In(Path.Combine("shards", $"sample-{k}.npz"))).ToList();
+            var sampled = new List<string>();
+            for (int k = 0; k < shards; k++)
+            {
+                int n = config.Sample.N / shards + (k < config.Sample.N % shards ? 1 : 0);
+                var sample = new SampleCommand.Settings { Model = model, Count = n, Out = files[k], Seed = config.Sample.ShardSeed(k), Device = config.Device };
+                stages.Add(Hashed(new PipelineStage($"sample-{k}", $"shard {k + 1}/{shards}: {n:N0} samples with log q (seed {sample.Seed})",
+                    Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [files[k]], false) { Group = "sample" }, modelHash));
+                sampled.Add(stages[^1].Hash);
+            }
+            var reweighted = new List<string>();
+            for (int k = 0; k < shards; k++)
+            {
+                var reweight = new ReweightCommand.Settings { System = sys, ForceFields = forceFields, Samples = files[k] };
+                stages.Add(Hashed(new PipelineStage($"reweight-{k}", $"shard {k + 1}/{shards}: energies and importance weights",
+                    Stage<ReweightCommand, ReweightCommand.Settings>(reweight, "reweight"), [], false) { Group = "reweight" }, sampled[k]));
+                reweighted.Add(stages[^1].Hash);
+            }
+            var merge = new MergeCommand.Settings
+            {
+                Out = In("samples.npz"), Shards = [.. files], ClipTop = config.Reweight.ClipTop > 0 ? config.Reweight.ClipTop : null,
+            };
+            stages.Add(Hashed(new PipelineStage("merge", $"{shards} shards into one samples.npz ({config.Sample.N:N0} samples)",
+                Stage<MergeCommand, MergeCommand.Settings>(merge, "merge"), [In("samples.npz")], false), [.. reweighted]));
+        }
         string label = config.Label.Length > 0 ? config.Label
             : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}{(config.Finetune.Enabled ? "+finetune" : "")}";
         stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report",

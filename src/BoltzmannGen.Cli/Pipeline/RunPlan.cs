@@ -26,9 +26,17 @@ public sealed record RunPlan(RunConfig Config, string RunDirectory, IReadOnlyLis
         Stages.FirstOrDefault(s => s.Name == name)
         ?? throw new InputException($"--stage {name}: this run has no such stage; its stages: {string.Join(", ", Stages.Select(s => s.Name))}.");
 
-    /// <summary>Done with this plan's hash and its outputs present: what lets a stage be skipped.</summary>
+    /// <summary>
+    /// Done with this plan's hash, its outputs present, and none of the stages it read from run again since (their
+    /// finished_utc as recorded when it started): what lets a stage be skipped.
+    /// </summary>
     public bool IsDone(PipelineStage stage) =>
-        Ledger.Finished(stage.Name) is { } done && done.Hash == stage.Hash && stage.Outputs.All(o => File.Exists(o) || Directory.Exists(o));
+        Ledger.Finished(stage.Name) is { } done && done.Hash == stage.Hash && stage.Outputs.All(o => File.Exists(o) || Directory.Exists(o))
+        && (done.Inputs is null || Needs(stage).All(need => done.Inputs.TryGetValue(need.Name, out var when) && Ledger.Finished(need.Name)?.FinishedUtc == when));
+
+    /// <summary>The finished_utc of each stage <paramref name="stage"/> reads from, now (recorded with it when it finishes).</summary>
+    public Dictionary<string, string?> Inputs(PipelineStage stage) =>
+        Needs(stage).ToDictionary(need => need.Name, need => Ledger.Finished(need.Name)?.FinishedUtc);
 
     /// <summary>The run's options as last given (in .stages/run-command.json), without the executor's.</summary>
     public required RunCommand.Settings Settings { get; init; }

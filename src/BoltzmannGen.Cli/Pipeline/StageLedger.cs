@@ -17,6 +17,14 @@ public sealed record StageRecord(
     [JsonPropertyName("slurm_job")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? SlurmJob { get; init; }
+
+    /// <summary>
+    /// When each stage this one read from had finished (their finished_utc) as this one started: a stage that ran
+    /// again since (its outputs were lost, say) makes this one stale too, whatever the hashes say.
+    /// </summary>
+    [JsonPropertyName("inputs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string?>? Inputs { get; init; }
 }
 
 /// <summary>
@@ -47,11 +55,12 @@ public sealed class StageLedger(string runDirectory)
         Write(Path.Combine(Folder, stage + ".started.json"), new StageRecord(stage, hash, 0, null) { SlurmJob = slurmJob });
     }
 
-    public void MarkFinished(string stage, string hash, double seconds, string? slurmJob = null)
+    /// <param name="inputs">The finished_utc of each stage it read from, as it started (<see cref="StageRecord.Inputs"/>).</param>
+    public void MarkFinished(string stage, string hash, double seconds, string? slurmJob = null, Dictionary<string, string?>? inputs = null)
     {
         Directory.CreateDirectory(Folder);
         Write(Path.Combine(Folder, stage + ".done.json"),
-            new StageRecord(stage, hash, Math.Round(seconds, 1), DateTime.UtcNow.ToString("o")) { SlurmJob = slurmJob });
+            new StageRecord(stage, hash, Math.Round(seconds, 1), DateTime.UtcNow.ToString("o")) { SlurmJob = slurmJob, Inputs = inputs });
         File.Delete(Path.Combine(Folder, stage + ".started.json"));
     }
 

@@ -51,17 +51,20 @@ public sealed class StageRunner(RunPlan plan, CommandContext context)
         bool resume = stage.Resumable && _ledger.Started(stage.Name)?.Hash == stage.Hash && HasCheckpoint(stage);
         var command = resume ? stage.Command.Resumed() : stage.Command;
         if (!resume) foreach (var output in stage.Outputs) Remove(output, context);
+        // Outputs may lie in folders of the run that no command creates (shards/).
+        foreach (var output in stage.Outputs) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         // The stage's own command, whole on one line where output goes to a file (a Slurm job's log): copyable.
         if (Console.IsOutputRedirected) Console.WriteLine(command.CommandLine);
         else AnsiConsole.MarkupLine($"[grey]{Markup.Escape(command.CommandLine)}[/]");
         string? job = SlurmJob;
+        var inputs = plan.Inputs(stage);
         _ledger.MarkStarted(stage.Name, stage.Hash, job);
         var clock = Stopwatch.StartNew();
         int code = Execute(stage, command, cancellation);
         seconds = clock.Elapsed.TotalSeconds;
         if (code == BgenApp.Interrupted) return StageOutcome.Interrupted;
         if (code != 0) throw new InputException($"stage {stage.Name} failed with exit code {code} (rerun `bgen run` with the same options to continue).");
-        _ledger.MarkFinished(stage.Name, stage.Hash, seconds, job);
+        _ledger.MarkFinished(stage.Name, stage.Hash, seconds, job, inputs);
         return StageOutcome.Ran;
     }
 

@@ -20,6 +20,7 @@ public class CommandArgumentsTests
         { "smoke", "targets.kind=ot" }, { "smoke", "flow.objective=mle" }, { "quick", "smc.enabled=true" },
         { "smoke", "data=/nonexistent/dataset" }, // no dataset: the plan starts with a simulate stage
         { "smoke", "data=/nonexistent/dataset simulate.seeds=3,4,5" }, // MD runs of three seeds, then bgen pool
+        { "smoke", "sample.shards=4 reweight.clip_top=0.002" }, // sample and reweight shards, then bgen merge
         { "smoke", "simulate.temperatures=300,330,365 reweight.clip_top=0.002 label=x y" },
     };
 

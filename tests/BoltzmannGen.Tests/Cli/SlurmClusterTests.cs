@@ -3,6 +3,7 @@ using System.Globalization;
 using BoltzmannGen.Cli.Commands;
 using BoltzmannGen.Cli.Pipeline;
 using BoltzmannGen.Cli.Pipeline.Executors;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Tests.Support;
 using Xunit.Abstractions;
 
@@ -14,14 +15,24 @@ namespace BoltzmannGen.Tests.Cli;
 /// again and continues from its checkpoint. Skipped where no cluster runs. The tests of this class run one after
 /// the other (one xunit collection), so their jobs do not compete for the node.
 /// </summary>
-public class SlurmClusterTests
+public class SlurmClusterTests : IDisposable
 {
     private readonly ITestOutputHelper log;
+    private readonly TempDir dir = new();
 
     public SlurmClusterTests(ITestOutputHelper log)
     {
         this.log = log;
         SlurmFactAttribute.RequireCluster();
+    }
+
+    /// <summary>Cancels the jobs a failed test left queued or running, then deletes its run folders.</summary>
+    public void Dispose()
+    {
+        var jobs = Directory.GetDirectories(dir.Path).SelectMany(run => SlurmRecords.All(new StageLedger(run))).Select(r => r.Job.Split('_')[0]).Distinct().ToList();
+        if (jobs.Count > 0) SlurmFactAttribute.Run("scancel", [.. jobs]);
+        dir.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(20);
@@ -74,7 +85,6 @@ public class SlurmClusterTests
     [SlurmFact]
     public void The_smoke_pipeline_runs_every_stage_as_a_slurm_job_in_dependency_order_and_a_second_invocation_submits_nothing()
     {
-        using var dir = new TempDir();
         string run = dir.File("run");
         var clock = Stopwatch.StartNew();
         var (code, output, error) = BgenProcess.Run(Smoke(run));
@@ -120,7 +130,6 @@ public class SlurmClusterTests
     [SlurmFact]
     public void A_stage_cancelled_mid_way_is_submitted_again_by_a_rerun_and_continues_from_its_checkpoint()
     {
-        using var dir = new TempDir();
         string run = dir.File("run");
         string[] longFlow = ["flow.steps=600"]; // the smoke preset checkpoints every 10 steps
         Assert.Equal(0, BgenProcess.Run(Smoke(run, longFlow)).Code);
@@ -144,7 +153,7 @@ public class SlurmClusterTests
         Assert.NotEqual(flow, again);
         WaitForTheRun(plan);
         Assert.Contains("--resume", File.ReadAllText(Path.Combine(run, "logs", $"flow-{again}.out"))); // from its checkpoint
-        Assert.Equal(before, plan.Ledger.Finished("targets")); // nothing done was done again
+        Assert.Equal((before.FinishedUtc, before.SlurmJob), (plan.Ledger.Finished("targets")!.FinishedUtc, plan.Ledger.Finished("targets")!.SlurmJob)); // not done again
         Assert.Equal(again, plan.Ledger.Finished("flow")!.SlurmJob);
         Assert.True(File.Exists(Path.Combine(run, "report", "report.json")));
     }
@@ -152,7 +161,6 @@ public class SlurmClusterTests
     [SlurmFact]
     public void A_stage_killed_mid_way_fails_its_dependents_the_status_says_which_and_why_and_a_rerun_completes()
     {
-        using var dir = new TempDir();
         string run = dir.File("run");
         string[] longFlow = ["flow.steps=600"];
         Assert.Equal(0, BgenProcess.Run(Smoke(run, longFlow)).Code);
@@ -187,7 +195,6 @@ public class SlurmClusterTests
     [SlurmFact]
     public void Md_of_four_seeds_runs_as_one_array_job_pools_and_the_run_goes_on_from_the_pooled_dataset()
     {
-        using var dir = new TempDir();
         var (forceFields, config) = SlurmExecutorTests.RepositoryWithoutData(dir, "  ns: 0.1\n  seeds: 11,12,13,14\n");
         string run = dir.File("run");
         var clock = Stopwatch.StartNew();
@@ -212,9 +219,40 @@ public class SlurmClusterTests
     }
 
     [SlurmFact]
+    public void Four_sample_shards_run_side_by_side_and_merge_to_the_report_of_a_local_run_with_the_same_seeds()
+    {
+        string[] shards = ["sample.shards=4", "sample.n=400", "reweight.clip_top=0.01"];
+        string run = dir.File("run");
+        var clock = Stopwatch.StartNew();
+        var (code, output, error) = BgenProcess.Run(Smoke(run, shards));
+        Assert.True(code == 0, error + output);
+        log.WriteLine(output);
+        var plan = Plan(run, shards);
+        WaitForTheRun(plan);
+        log.WriteLine($"all stages done {clock.Elapsed.TotalSeconds:F0} s after submission");
+        string array = Job(plan, "sample-0").Split('_')[0];
+        Assert.Equal(Enumerable.Range(0, 4).Select(k => $"{array}_{k}"), Enumerable.Range(0, 4).Select(k => Job(plan, $"sample-{k}")));
+        var merge = Show(Job(plan, "merge"));
+        foreach (var k in Enumerable.Range(0, 4))
+            Assert.True(Time(merge["StartTime"]) >= Time(Show(Job(plan, $"reweight-{k}"))["EndTime"]), "merge started before a shard was reweighted");
+
+        // The same options in one local process: the same samples, weights and figures.
+        string local = dir.File("local");
+        (code, _, error) = BgenProcess.Run(["run", "--preset", "smoke", "--out", local, .. shards]);
+        Assert.True(code == 0, error);
+        var a = SampleFile.Read(Path.Combine(run, "samples.npz"));
+        var b = SampleFile.Read(Path.Combine(local, "samples.npz"));
+        foreach (var name in new[] { "positions", "log_q", "energy", "log_w", "log_w_clipped" })
+            Assert.Equal(b.Arrays[name].Data.Cast<object>(), a.Arrays[name].Data.Cast<object>());
+        using var slurmReport = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report", "report.json")));
+        using var localReport = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(local, "report", "report.json")));
+        foreach (var property in localReport.RootElement.EnumerateObject().Where(p => p.Name is not ("timings" or "efficiency")))
+            Assert.Equal(property.Value.GetRawText(), slurmReport.RootElement.GetProperty(property.Name).GetRawText());
+    }
+
+    [SlurmFact]
     public void Without_sbatch_on_path_or_with_an_unknown_partition_the_run_ends_in_one_error_line_and_submits_nothing()
     {
-        using var dir = new TempDir();
         string run = dir.File("run-" + Guid.NewGuid().ToString("N")[..8]);
         var (code, output, error) = BgenProcess.Run(new Dictionary<string, string?> { ["PATH"] = dir.Path }, Smoke(run));
         Assert.Equal((2, ""), (code, output));

@@ -419,4 +419,24 @@ public class SlurmExecutorTests
         Assert.Equal(["7_0", "7_1", "7_2", "7_5"], SlurmClient.Expand("7_[0-2,5%2]"));
         Assert.Equal(["7_3"], SlurmClient.Expand("7_3"));
     }
+
+    [Fact]
+    public void Sample_and_reweight_shards_are_two_array_jobs_and_the_merge_waits_for_every_reweighted_shard()
+    {
+        using var slurm = new FakeSlurm();
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        var (code, output, error) = BgenProcess.Run(slurm.Environment, Smoke(run, "sample.shards=3"));
+        Assert.True(code == 0, error + output);
+        var plan = Plan(run, "sample.shards=3");
+        // teacher 100, targets 101, flow 102, finetune 103, then the arrays.
+        Assert.Equal(["104_0", "104_1", "104_2"], new[] { "sample-0", "sample-1", "sample-2" }.Select(s => Job(plan, s)));
+        Assert.Equal(["105_0", "105_1", "105_2"], new[] { "reweight-0", "reweight-1", "reweight-2" }.Select(s => Job(plan, s)));
+        Assert.Equal(["103"], SlurmRecords.Read(plan.Ledger, "sample-1")!.After);
+        Assert.Equal(["104_0", "104_1", "104_2"], SlurmRecords.Read(plan.Ledger, "reweight-1")!.After); // an array waits for all it needs
+        Assert.Equal(["105_0", "105_1", "105_2"], SlurmRecords.Read(plan.Ledger, "merge")!.After);
+        Assert.Equal(["106"], SlurmRecords.Read(plan.Ledger, "report")!.After);
+        Assert.Contains("\nstages=(sample-0 sample-1 sample-2)\n", slurm.Script("104"));
+        Assert.Contains("\n#SBATCH --output=" + run + "/logs/reweight-%A_%a.out\n", slurm.Script("105"));
+    }
 }
