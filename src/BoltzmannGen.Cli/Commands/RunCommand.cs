@@ -3,10 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BoltzmannGen.Cli.Pipeline;
 using BoltzmannGen.Cli.Pipeline.Executors;
-using BoltzmannGen.Data;
-using BoltzmannGen.Optimisation;
 using BoltzmannGen.Reporting;
-using BoltzmannGen.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
