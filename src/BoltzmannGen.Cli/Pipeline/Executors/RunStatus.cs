@@ -71,7 +71,8 @@ public static class RunStatus
         foreach (var row in rows.Where(r => r.Log is not null))
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(row.Stage)}[/]: the last lines of {Markup.Escape(row.Log!)}:");
-            foreach (var line in Tail(row.Log!, LogLines)) AnsiConsole.WriteLine(line);
+            // As the log has them, unwrapped (Spectre wraps at 80 columns when output is redirected).
+            foreach (var line in Tail(row.Log!, LogLines)) Console.Out.WriteLine("  " + line);
         }
         return 0;
     }
