@@ -83,6 +83,9 @@ public static class BgenApp
         config.AddCommand<SampleCommand>("sample")
             .WithDescription("Sample conformations with exact log q from a trained flow.")
             .WithExample("sample", "--model", "runs/aldp-ot/flow", "--n", "100000", "--out", "runs/aldp-ot/samples.npz");
+        config.AddCommand<MergeCommand>("merge")
+            .WithDescription("Concatenate sample shards (bgen sample with their own seeds, reweighted or not) into one samples.npz; --clip-top clips the merged weights.")
+            .WithExample("merge", "--out", "runs/aldp/samples.npz", "runs/aldp/shards/sample-0.npz", "runs/aldp/shards/sample-1.npz");
         config.AddCommand<SmcCommand>("smc")
             .WithDescription("Annealed importance sampling / SMC from a trained flow to the Boltzmann density (Langevin moves in the latent space), weighted particles with log Z.")
             .WithExample("smc", "--model", "runs/aldp-quick/flow", "--n", "1024", "--out", "runs/aldp-quick/smc.npz");

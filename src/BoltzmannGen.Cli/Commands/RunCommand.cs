@@ -2,23 +2,21 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using BoltzmannGen.Cli.Pipeline;
-using BoltzmannGen.Data;
-using BoltzmannGen.Optimisation;
+using BoltzmannGen.Cli.Pipeline.Executors;
 using BoltzmannGen.Reporting;
-using BoltzmannGen.Sampling;
-using BoltzmannGen.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace BoltzmannGen.Cli.Commands;
 
 /// <summary>
-/// `bgen run`: from MD data to a report in one command. Each stage is a bgen command run in this process; a stage
-/// whose outputs exist for the same configuration is skipped, a killed one continues from its checkpoint.
+/// `bgen run`: from MD data to a report in one command. Each stage is a bgen command, run in this process
+/// (`--executor local`) or as a Slurm job (`--executor slurm`, Pipeline/Executors/); a stage whose outputs exist for
+/// the same configuration is skipped, a killed one continues from its checkpoint.
 /// </summary>
 public sealed class RunCommand : Command<RunCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ExecutorSettings
     {
         [CommandOption("--system <NAME>")]
         [Description("Peptide system (overrides the preset's system), e.g. aldp, al3, al4.")]
@@ -56,133 +54,21 @@ public sealed class RunCommand : Command<RunCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
-        string repository = Path.GetDirectoryName(Path.GetFullPath(catalog.ForceFieldsDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
-        string configPath = settings.Config ?? Path.Combine(repository, "configs", "presets", settings.Preset + ".yaml");
-        if (settings.Config is null && !File.Exists(configPath))
-        {
-            var known = Directory.Exists(Path.GetDirectoryName(configPath)) ? Directory.GetFiles(Path.GetDirectoryName(configPath)!, "*.yaml").Select(Path.GetFileNameWithoutExtension) : [];
-            throw new InputException($"--preset {settings.Preset}: no {configPath}. Presets: {string.Join(", ", known)}.");
-        }
-        var overrides = new List<string>(settings.Overrides);
-        if (settings.System is not null) overrides.Add($"system={settings.System}");
-        if (settings.Objective is not null) overrides.Add($"flow.objective={settings.Objective}");
-        if (settings.Arch is not null) overrides.Add($"flow.arch={settings.Arch}");
-        var config = RunConfig.Load(configPath, overrides);
-        var system = catalog.Get(config.System);
-        // Sizes that cannot fit fail now, not after hours of training.
-        SampleSizeLimits.Check(config.Sample.N, system.AtomCount, "sample.n", system.Name);
-        if (config.Smc.Enabled) SampleSizeLimits.Check(config.Smc.N, system.AtomCount, "smc.n", system.Name);
-        string preset = settings.Config is null ? settings.Preset : Path.GetFileNameWithoutExtension(configPath);
-        string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
-        OutputPath.CheckFolder(run, "--out", "the run");
+        var plan = RunPlan.Create(settings);
+        var slurm = new SlurmClient();
+        if (settings.Status) return RunStatus.Show(plan, slurm);
+        if (settings.Stage is not null) return StageJob.Run(plan, settings.Stage, context, cancellationToken);
+        if (settings.IsSlurm) return SlurmExecutor.Submit(plan, settings, context, slurm, BgenExecutable.Path, Environment.CurrentDirectory);
+
+        string run = plan.RunDirectory;
         // The run folder's writer lock; each stage takes its own output's as well (locks are per path).
         using var writer = OutputPath.Lock(run, context);
-        Directory.CreateDirectory(run);
-
-        var stages = PipelinePlan.Build(config, run, Path.Combine(repository, "data", system.Name), settings.ForceFields);
-        AtomicFile.Write(Path.Combine(run, "run.yaml"), s => s.Write(global::System.Text.Encoding.UTF8.GetBytes(config.ToYaml())));
-        // The configs the teacher, flow and finetune stages read (--config), each its section as a whole record.
-        File.WriteAllText(Path.Combine(run, "teacher.yaml"), config.Teacher.ToYaml());
-        File.WriteAllText(Path.Combine(run, "flow.yaml"), config.Flow.ToYaml());
-        if (config.Finetune.Enabled) File.WriteAllText(Path.Combine(run, "finetune.yaml"), config.Finetune.ToYaml());
-
-        var ledger = new StageLedger(run);
         var clock = Stopwatch.StartNew();
         var times = new List<(string Stage, double Seconds, string State)>();
-        for (int k = 0; k < stages.Count; k++)
-        {
-            var stage = stages[k];
-            cancellationToken.ThrowIfCancellationRequested();
-            string header = $"stage {k + 1}/{stages.Count}: {stage.Name} — {stage.Description}";
-            if (ledger.Finished(stage.Name) is { } done && done.Hash == stage.Hash && stage.Outputs.All(Exists))
-            {
-                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(header)}: done earlier ({done.Seconds:F0} s), skipped[/]");
-                times.Add((stage.Name, done.Seconds, "skipped (done earlier)"));
-                continue;
-            }
-            AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(header)}[/] [grey](elapsed {clock.Elapsed:hh\\:mm\\:ss})[/]").LeftJustified());
-            bool resume = stage.Resumable && ledger.Started(stage.Name)?.Hash == stage.Hash && HasCheckpoint(stage);
-            var command = resume ? stage.Command.Resumed() : stage.Command;
-            if (!resume) foreach (var output in stage.Outputs) Remove(output, context);
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(command.CommandLine)}[/]");
-            ledger.MarkStarted(stage.Name, stage.Hash);
-            var stageClock = Stopwatch.StartNew();
-            int code = RunStage(stage, command, cancellationToken);
-            if (code == BgenApp.Interrupted)
-            {
-                AnsiConsole.MarkupLine($"[yellow]stopped in stage {Markup.Escape(stage.Name)}; rerun the same `bgen run` command to continue.[/]");
-                return BgenApp.Interrupted;
-            }
-            if (code != 0) throw new InputException($"stage {stage.Name} failed with exit code {code} (rerun `bgen run` with the same options to continue).");
-            ledger.MarkFinished(stage.Name, stage.Hash, stageClock.Elapsed.TotalSeconds);
-            times.Add((stage.Name, stageClock.Elapsed.TotalSeconds, "ran"));
-        }
+        int code = LocalExecutor.Run(plan, context, slurm, clock, times, cancellationToken);
+        if (code != 0) return code;
         PrintSummary(run, times, clock.Elapsed.TotalSeconds);
         return 0;
-    }
-
-    /// <summary>
-    /// Runs a stage's command in this process. Bad input (InputException) ends the run, naming the stage. A resumable
-    /// stage hit by TorchSharp's freed-Scalar race (<see cref="NativeFailureCause.FreedScalarRace"/>; training steps,
-    /// validation, reflow chunks and sample batches run inside a FinalizerFence, which closes that window) continues
-    /// from its last checkpoint, up to ten times, instead of losing the run.
-    /// </summary>
-    private static int RunStage(PipelineStage stage, StageCommand command, CancellationToken cancellation)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return command.Execute(cancellation);
-            }
-            catch (InputException e)
-            {
-                throw new InputException($"stage {stage.Name} failed: {e.Message} (rerun `bgen run` with the same options to continue).", e);
-            }
-            catch (Exception e) when (stage.Resumable && attempt <= MaxRetries && NativeFailure.Classify(e) == NativeFailureCause.FreedScalarRace)
-            {
-                AnsiConsole.MarkupLine($"[yellow]stage {stage.Name}: libtorch reported a freed Scalar (a known TorchSharp race) {Markup.Escape(FirstFrame(e))}; " +
-                                       $"continuing from the last checkpoint (attempt {attempt + 1}).[/]");
-                // Continue from a checkpoint when one was written; before the first one, start the stage again.
-                if (HasCheckpoint(stage)) command = stage.Command.Resumed();
-                else
-                {
-                    command = stage.Command;
-                    foreach (var output in stage.Outputs) Remove(output, null);
-                }
-            }
-        }
-    }
-
-    private const int MaxRetries = 10;
-
-    /// <summary>Where in managed code the native error surfaced ("in AdamW.step"), to tell the sites of the race apart.</summary>
-    private static string FirstFrame(Exception e)
-    {
-        var frame = new StackTrace(e).GetFrames().FirstOrDefault(f => f.GetMethod()?.DeclaringType?.Namespace is { } ns && !ns.StartsWith("TorchSharp", StringComparison.Ordinal)
-                                                                            && !ns.StartsWith("System", StringComparison.Ordinal));
-        var method = frame?.GetMethod();
-        return method is null ? "" : $"in {method.DeclaringType?.Name}.{method.Name}";
-    }
-
-    /// <summary>Whether a killed stage left something to continue from: a training checkpoint, MD's or reflow's .partial folder.</summary>
-    private static bool HasCheckpoint(PipelineStage stage) =>
-        stage.Outputs.Any(o => Directory.Exists(Path.Combine(o, "checkpoint")) || Directory.Exists(Path.Combine(o, ".partial")) || Directory.Exists(o + ".partial"));
-
-    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
-
-    /// <summary>
-    /// Deletes a stale stage output, under its writer lock when <paramref name="context"/> is given: an output another
-    /// process is writing (a `bgen train --out` of the same folder) is refused by name, not deleted under it. The lock
-    /// is released at once; the stage takes it again.
-    /// </summary>
-    private static void Remove(string path, CommandContext? context)
-    {
-        if (!File.Exists(path) && !Directory.Exists(path)) return;
-        using var writer = context is null ? null : OutputPath.Lock(path, context);
-        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-        else if (File.Exists(path)) File.Delete(path);
     }
 
     /// <summary>The figures a user came for, read back from report.json, and the wall time of every stage.</summary>

@@ -35,14 +35,41 @@ public static class PipelinePlan
             if (config.Data.Length > 0) throw new InputException($"data {config.Data}: no dataset there (meta.json missing).");
             data = In("data");
             bool exchange = config.Simulate.Temperatures.Length > 0;
-            var simulate = new SimulateCommand.Settings
+            SimulateCommand.Settings Simulate(int seed, string output) => new()
             {
-                System = sys, ForceFields = forceFields, Nanoseconds = config.Simulate.Ns, Out = data, Seed = config.Simulate.Seed,
+                System = sys, ForceFields = forceFields, Nanoseconds = config.Simulate.Ns, Out = output, Seed = seed,
                 Temperatures = exchange ? config.Simulate.Temperatures : null, Replicas = exchange ? 1 : config.Simulate.Replicas,
             };
-            stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns)",
-                Stage<SimulateCommand, SimulateCommand.Settings>(simulate, "simulate"), [data], true), ""));
-            dataHash = stages[^1].Hash;
+            var seeds = config.Simulate.SeedList;
+            if (seeds.Count == 1)
+            {
+                stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns)",
+                    Stage<SimulateCommand, SimulateCommand.Settings>(Simulate(seeds[0], data), "simulate"), [data], true), ""));
+                dataHash = stages[^1].Hash;
+            }
+            else
+            {
+                // Independent MD runs, one per seed (side by side under Slurm: one array job): the first is the dataset
+                // (training frames), the others are pooled into its free-energy reference (`bgen pool`), which the
+                // training stages then wait for. The dataset's hash covers the seed list, so a changed list simulates
+                // it again rather than pooling a seed twice.
+                string seedList = string.Join(",", seeds);
+                stages.Add(Hashed(new PipelineStage("dataset", $"reference MD for {sys} ({F(config.Simulate.Ns)} ns, seed {seeds[0]} of {seedList})",
+                    Stage<SimulateCommand, SimulateCommand.Settings>(Simulate(seeds[0], data), "simulate"), [data], true)
+                    { ConfigText = $"seeds {seedList}", Group = "md" }, ""));
+                var runs = new List<string>();
+                foreach (int seed in seeds.Skip(1))
+                {
+                    string run = In(Path.Combine("md", $"s{seed}"));
+                    runs.Add(run);
+                    stages.Add(Hashed(new PipelineStage($"md-s{seed}", $"independent MD for {sys} ({F(config.Simulate.Ns)} ns, seed {seed}), to pool",
+                        Stage<SimulateCommand, SimulateCommand.Settings>(Simulate(seed, run), "simulate"), [run], true) { Group = "md" }, ""));
+                }
+                var pool = new PoolCommand.Settings { Into = data, Runs = [.. runs] };
+                stages.Add(Hashed(new PipelineStage("pool", $"pool {runs.Count} independent MD runs into the dataset's free-energy reference",
+                    Stage<PoolCommand, PoolCommand.Settings>(pool, "pool"), [], false), [.. stages.Select(s => s.Hash)]));
+                dataHash = stages[^1].Hash;
+            }
         }
 
         string upstream = dataHash;
@@ -103,15 +130,50 @@ public static class PipelinePlan
             stages.Add(Hashed(new PipelineStage("finetune", $"energy-based fine-tuning ({fineTune.Steps:N0} steps of {fineTune.BatchSize} samples)",
                 Stage<FinetuneCommand, FinetuneCommand.Settings>(settings, "finetune"), [model], true) { ConfigText = fineTune.ToYaml() }, stages[^1].Hash));
         }
-        var sample = new SampleCommand.Settings { Model = model, Count = config.Sample.N, Out = In("samples.npz"), Seed = config.Sample.Seed, Device = config.Device };
-        stages.Add(Hashed(new PipelineStage("sample", $"{config.Sample.N:N0} samples with log q",
-            Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [In("samples.npz")], false), stages[^1].Hash));
-        var reweight = new ReweightCommand.Settings
+        if (config.Sample.Shards <= 1)
         {
-            System = sys, ForceFields = forceFields, Samples = In("samples.npz"), ClipTop = config.Reweight.ClipTop > 0 ? config.Reweight.ClipTop : null,
-        };
-        stages.Add(Hashed(new PipelineStage("reweight", "energies and importance weights",
-            Stage<ReweightCommand, ReweightCommand.Settings>(reweight, "reweight"), [], false), stages[^1].Hash));
+            var sample = new SampleCommand.Settings { Model = model, Count = config.Sample.N, Out = In("samples.npz"), Seed = config.Sample.Seed, Device = config.Device };
+            stages.Add(Hashed(new PipelineStage("sample", $"{config.Sample.N:N0} samples with log q",
+                Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [In("samples.npz")], false), stages[^1].Hash));
+            var reweight = new ReweightCommand.Settings
+            {
+                System = sys, ForceFields = forceFields, Samples = In("samples.npz"), ClipTop = config.Reweight.ClipTop > 0 ? config.Reweight.ClipTop : null,
+            };
+            stages.Add(Hashed(new PipelineStage("reweight", "energies and importance weights",
+                Stage<ReweightCommand, ReweightCommand.Settings>(reweight, "reweight"), [], false), stages[^1].Hash));
+        }
+        else
+        {
+            // Shards (side by side under Slurm, two array jobs): shard K draws its share with its own seed and is
+            // reweighted alone (log_w = −u − log q needs nothing of the other samples); `bgen merge` concatenates them
+            // and clips the merged weights.
+            int shards = config.Sample.Shards;
+            string modelHash = stages[^1].Hash;
+            var files = Enumerable.Range(0, shards).Select(k => In(Path.Combine("shards", $"sample-{k}.npz"))).ToList();
+            var sampled = new List<string>();
+            for (int k = 0; k < shards; k++)
+            {
+                int n = config.Sample.N / shards + (k < config.Sample.N % shards ? 1 : 0);
+                var sample = new SampleCommand.Settings { Model = model, Count = n, Out = files[k], Seed = config.Sample.ShardSeed(k), Device = config.Device };
+                stages.Add(Hashed(new PipelineStage($"sample-{k}", $"shard {k + 1}/{shards}: {n:N0} samples with log q (seed {sample.Seed})",
+                    Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [files[k]], false) { Group = "sample" }, modelHash));
+                sampled.Add(stages[^1].Hash);
+            }
+            var reweighted = new List<string>();
+            for (int k = 0; k < shards; k++)
+            {
+                var reweight = new ReweightCommand.Settings { System = sys, ForceFields = forceFields, Samples = files[k] };
+                stages.Add(Hashed(new PipelineStage($"reweight-{k}", $"shard {k + 1}/{shards}: energies and importance weights",
+                    Stage<ReweightCommand, ReweightCommand.Settings>(reweight, "reweight"), [], false) { Group = "reweight" }, sampled[k]));
+                reweighted.Add(stages[^1].Hash);
+            }
+            var merge = new MergeCommand.Settings
+            {
+                Out = In("samples.npz"), Shards = [.. files], ClipTop = config.Reweight.ClipTop > 0 ? config.Reweight.ClipTop : null,
+            };
+            stages.Add(Hashed(new PipelineStage("merge", $"{shards} shards into one samples.npz ({config.Sample.N:N0} samples)",
+                Stage<MergeCommand, MergeCommand.Settings>(merge, "merge"), [In("samples.npz")], false), [.. reweighted]));
+        }
         string label = config.Label.Length > 0 ? config.Label
             : $"{objective.ToUpperInvariant()}{(objective == "fort" ? "-" + config.Targets.Kind : "")}{(config.Finetune.Enabled ? "+finetune" : "")}";
         stages.Add(Hashed(new PipelineStage("report", "metrics, plots and report",
@@ -160,6 +222,17 @@ public static class PipelinePlan
         catch (System.Text.Json.JsonException) { return null; } // the dataset stage reports a damaged meta.json by name
     }
 
-    private static PipelineStage Hashed(PipelineStage stage, string upstream) =>
-        stage with { Hash = StageLedger.Hash(stage.Name, stage.Command.OptionsJson, stage.ConfigText, upstream) };
+    private static PipelineStage Hashed(PipelineStage stage, params string[] upstream) =>
+        stage with
+        {
+            Hash = StageLedger.Hash(stage.Name, stage.Command.OptionsJson, stage.ConfigText, string.Join(",", upstream)),
+            Upstream = upstream.Where(u => u.Length > 0).ToArray(),
+        };
+
+    /// <summary>
+    /// The stages <paramref name="stage"/> reads from directly (those whose hash its own was built on), empty for the
+    /// first stage: the dependencies of its Slurm job. The rest of the order follows from theirs.
+    /// </summary>
+    public static IReadOnlyList<PipelineStage> Needs(IReadOnlyList<PipelineStage> stages, PipelineStage stage) =>
+        stages.Where(s => stage.Upstream.Contains(s.Hash)).ToList();
 }

@@ -58,6 +58,17 @@ public sealed record RunConfig
         public string Temperatures { get; init; } = "";
         public int Replicas { get; init; } = 1;
         public int Seed { get; init; } = 1;
+
+        /// <summary>
+        /// Independent MD runs, e.g. "11,12,13": the first is the dataset, the others are pooled into its free-energy
+        /// reference (`bgen pool`); empty: one run with <see cref="Seed"/>. Under Slurm the runs are one array job.
+        /// </summary>
+        public string Seeds { get; init; } = "";
+
+        /// <summary>The seeds of the MD runs: <see cref="Seeds"/>, or <see cref="Seed"/> alone.</summary>
+        [YamlDotNet.Serialization.YamlIgnore]
+        public IReadOnlyList<int> SeedList =>
+            Seeds.Trim().Length == 0 ? [Seed] : Seeds.Split(',').Select(t => int.Parse(t.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture)).ToList();
     }
 
     public sealed record TargetsSection
@@ -75,6 +86,14 @@ public sealed record RunConfig
     {
         public int N { get; init; } = 20000;
         public int Seed { get; init; } = 3;
+
+        /// <summary>
+        /// Sampling and reweighting in this many shards (side by side under Slurm), merged by `bgen merge`; shard K
+        /// draws with seed <c>1000·seed + K</c>. 1: one `bgen sample` with <see cref="Seed"/>.
+        /// </summary>
+        public int Shards { get; init; } = 1;
+
+        public int ShardSeed(int shard) => checked(1000 * Seed + shard);
     }
 
     public sealed record ReweightSection
@@ -103,8 +122,18 @@ public sealed record RunConfig
         if (Targets.Kind is not ("reflow" or "ot")) throw new InputException($"targets.kind '{Targets.Kind}' is unknown; use reflow or ot.");
         if (Targets.Pairs < 2) throw new InputException($"targets.pairs must be at least 2 (got {Targets.Pairs}).");
         if (Sample.N < 2) throw new InputException($"sample.n must be at least 2 (got {Sample.N}).");
+        if (Sample.Shards is < 1 or > 1000) throw new InputException($"sample.shards must be 1 to 1000 (got {Sample.Shards}).");
+        if (Sample.Shards > Sample.N / 2) throw new InputException($"sample.shards {Sample.Shards}: at least 2 samples per shard (sample.n is {Sample.N}).");
         if (Reweight.ClipTop is < 0 or >= 1) throw new InputException($"reweight.clip_top must be in [0, 1) (got {Reweight.ClipTop.ToString(CultureInfo.InvariantCulture)}).");
         if (Simulate.Ns <= 0) throw new InputException("simulate.ns must be positive.");
+        if (Simulate.Seeds.Trim().Length > 0)
+        {
+            var tokens = Simulate.Seeds.Split(',').Select(t => t.Trim()).ToList();
+            if (tokens.Any(t => !int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
+                throw new InputException($"simulate.seeds '{Simulate.Seeds}': give whole numbers separated by commas, e.g. 11,12,13.");
+            if (tokens.Distinct().Count() != tokens.Count)
+                throw new InputException($"simulate.seeds '{Simulate.Seeds}': every seed once (pooled runs must be independent).");
+        }
         // The sections the teacher, flow and finetune stages read, checked now: a bad value fails in a second, not
         // after the stages before it have run.
         Section("teacher", Teacher.Validate);

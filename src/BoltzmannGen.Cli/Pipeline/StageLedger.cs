@@ -11,7 +11,21 @@ public sealed record StageRecord(
     [property: JsonPropertyName("stage")] string Stage,
     [property: JsonPropertyName("hash")] string Hash,
     [property: JsonPropertyName("seconds")] double Seconds,
-    [property: JsonPropertyName("finished_utc")] string? FinishedUtc);
+    [property: JsonPropertyName("finished_utc")] string? FinishedUtc)
+{
+    /// <summary>The Slurm job that ran the stage (`bgen run --executor slurm`), absent for a local run.</summary>
+    [JsonPropertyName("slurm_job")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SlurmJob { get; init; }
+
+    /// <summary>
+    /// When each stage this one read from had finished (their finished_utc) as this one started: a stage that ran
+    /// again since (its outputs were lost, say) makes this one stale too, whatever the hashes say.
+    /// </summary>
+    [JsonPropertyName("inputs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string?>? Inputs { get; init; }
+}
 
 /// <summary>
 /// The run folder's .stages/ ledger. A stage is skipped when its record says "finished" with the same hash; a
@@ -20,7 +34,8 @@ public sealed record StageRecord(
 /// </summary>
 public sealed class StageLedger(string runDirectory)
 {
-    private string Folder => Path.Combine(runDirectory, ".stages");
+    /// <summary>The ledger's folder, .stages/ in the run folder (executors keep their own records there too).</summary>
+    public string Folder => Path.Combine(runDirectory, ".stages");
 
     public static string Hash(params string[] parts)
     {
@@ -32,16 +47,20 @@ public sealed class StageLedger(string runDirectory)
 
     public StageRecord? Started(string stage) => ReadRecord(Path.Combine(Folder, stage + ".started.json"));
 
-    public void MarkStarted(string stage, string hash)
+    /// <param name="slurmJob">The Slurm job running the stage (its id, "123" or "123_4"), or null.</param>
+    public void MarkStarted(string stage, string hash, string? slurmJob = null)
     {
         Directory.CreateDirectory(Folder);
         File.Delete(Path.Combine(Folder, stage + ".done.json"));
-        Write(Path.Combine(Folder, stage + ".started.json"), new StageRecord(stage, hash, 0, null));
+        Write(Path.Combine(Folder, stage + ".started.json"), new StageRecord(stage, hash, 0, null) { SlurmJob = slurmJob });
     }
 
-    public void MarkFinished(string stage, string hash, double seconds)
+    /// <param name="inputs">The finished_utc of each stage it read from, as it started (<see cref="StageRecord.Inputs"/>).</param>
+    public void MarkFinished(string stage, string hash, double seconds, string? slurmJob = null, Dictionary<string, string?>? inputs = null)
     {
-        Write(Path.Combine(Folder, stage + ".done.json"), new StageRecord(stage, hash, Math.Round(seconds, 1), DateTime.UtcNow.ToString("o")));
+        Directory.CreateDirectory(Folder);
+        Write(Path.Combine(Folder, stage + ".done.json"),
+            new StageRecord(stage, hash, Math.Round(seconds, 1), DateTime.UtcNow.ToString("o")) { SlurmJob = slurmJob, Inputs = inputs });
         File.Delete(Path.Combine(Folder, stage + ".started.json"));
     }
 

@@ -70,8 +70,29 @@ public sealed class WriterLock : IDisposable
     /// </summary>
     /// <param name="target">The output as the user named it (the message repeats it).</param>
     /// <param name="command">The holder's command line, recorded for the message a second writer gets.</param>
-    public static WriterLock Acquire(string target, string command)
+    public static WriterLock Acquire(string target, string command) => Acquire(target, command, TimeSpan.Zero);
+
+    /// <summary>
+    /// As <see cref="Acquire(string, string)"/>, but a lock held by another process is waited for, polling, for up to
+    /// <paramref name="wait"/> before the same refusal. For writers that take a shared lock briefly (a stage job of
+    /// `bgen run --executor slurm` takes its run folder's lock while it books the stage in the ledger, §5.8).
+    /// </summary>
+    public static WriterLock Acquire(string target, string command, TimeSpan wait)
     {
+        var deadline = DateTime.UtcNow + wait;
+        for (int attempt = 0; ; attempt++)
+        {
+            var writerLock = AcquireOnce(target, command, out var refusal);
+            if (writerLock is not null) return writerLock;
+            if (DateTime.UtcNow >= deadline) throw refusal!;
+            Thread.Sleep(Math.Min(50 * (attempt + 1), 500));
+        }
+    }
+
+    /// <summary>The lock, or null and the refusal when another process holds it; other failures throw.</summary>
+    private static WriterLock? AcquireOnce(string target, string command, out InputException? refusal)
+    {
+        refusal = null;
         string full = Normalise(target);
         string lockPath = LockPathOf(target);
         if (!HeldHere.TryAdd(full, true))
@@ -86,7 +107,9 @@ public sealed class WriterLock : IDisposable
             }
             catch (IOException e) when (IsHeldElsewhere(e))
             {
-                throw new InputException($"{target} is being written by another bgen process ({Holder(lockPath)}).", e);
+                refusal = new InputException($"{target} is being written by another bgen process ({Holder(lockPath)}).", e);
+                HeldHere.TryRemove(full, out _);
+                return null;
             }
             var writerLock = new WriterLock(full, lockPath, stream);
             try

@@ -19,6 +19,8 @@ public class CommandArgumentsTests
         { "smoke", "" }, { "quick", "" }, { "full", "" },
         { "smoke", "targets.kind=ot" }, { "smoke", "flow.objective=mle" }, { "quick", "smc.enabled=true" },
         { "smoke", "data=/nonexistent/dataset" }, // no dataset: the plan starts with a simulate stage
+        { "smoke", "data=/nonexistent/dataset simulate.seeds=3,4,5" }, // MD runs of three seeds, then bgen pool
+        { "smoke", "sample.shards=4 reweight.clip_top=0.002" }, // sample and reweight shards, then bgen merge
         { "smoke", "simulate.temperatures=300,330,365 reweight.clip_top=0.002 label=x y" },
     };
 
@@ -84,5 +86,27 @@ public class CommandArgumentsTests
         var args = (string[])["reweight", .. CommandArguments.Render(settings)];
         var parsed = (ReweightCommand.Settings)BgenApp.Parse(args);
         Assert.Equal(BitConverter.DoubleToInt64Bits(0.1 + 0.2), BitConverter.DoubleToInt64Bits(parsed.ClipTop!.Value));
+    }
+
+    [Fact]
+    public void A_slurm_jobs_bgen_run_stage_parses_back_into_the_same_run_without_executor_options_and_plans_the_same_stage()
+    {
+        var settings = new RunCommand.Settings
+        {
+            Config = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Repository, "configs", "presets", "smoke.yaml")), Out = "runs/x y",
+            System = "aldp", Objective = "fort", ForceFields = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Repository, "forcefields")),
+            Overrides = ["label=x y", "flow.steps=21"], Executor = "slurm", Partition = "p", Account = "a", Time = "1:00:00", CpusPerTask = 2, Mem = "1G",
+            SbatchArgs = ["--qos=q"],
+        };
+        var args = BoltzmannGen.Cli.Pipeline.Executors.SlurmScript.JobArguments(settings, "flow");
+        var parsed = Assert.IsType<RunCommand.Settings>(BgenApp.Parse(args));
+        var expected = new RunCommand.Settings
+        {
+            Config = settings.Config, Out = "runs/x y", System = "aldp", Objective = "fort", ForceFields = settings.ForceFields,
+            Overrides = ["label=x y", "flow.steps=21"], Stage = "flow",
+        };
+        Assert.Equal(Json(expected), Json(parsed));
+        // Relative paths stay as given (the job starts in the submitter's folder): the job plans the stage with the same hash.
+        Assert.Equal(BoltzmannGen.Cli.Pipeline.RunPlan.Create(settings).Stage("flow").Hash, BoltzmannGen.Cli.Pipeline.RunPlan.Create(parsed).Stage("flow").Hash);
     }
 }

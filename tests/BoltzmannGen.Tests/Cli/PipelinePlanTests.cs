@@ -112,4 +112,65 @@ public class PipelinePlanTests
         Assert.Contains("unknown key 'nonsense'", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.nonsense=1"])).Message);
         Assert.Contains("is a value, not a section", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["system.x=1"])).Message);
     }
+
+    [Fact]
+    public void Md_seeds_plan_independent_runs_then_a_pool_that_training_waits_for_and_a_new_seed_list_simulates_the_dataset_again()
+    {
+        IReadOnlyList<PipelineStage> Plan(string seeds) =>
+            PipelinePlan.Build(RunConfig.Load(Smoke, [$"simulate.seeds={seeds}", "simulate.ns=0.1"]), "/tmp/run", "/nonexistent/data/aldp", null);
+        var stages = Plan("11,12,13");
+        Assert.Equal(["dataset", "md-s12", "md-s13", "pool", "teacher"], stages.Take(5).Select(s => s.Name));
+        Assert.Equal(["md", "md", "md", null], stages.Take(4).Select(s => s.Group));
+        Assert.All(stages.Take(3), s => Assert.Empty(PipelinePlan.Needs(stages, s)));
+        Assert.Equal(["dataset", "md-s12", "md-s13"], PipelinePlan.Needs(stages, stages[3]).Select(s => s.Name));
+        Assert.Equal(["pool"], PipelinePlan.Needs(stages, stages[4]).Select(s => s.Name));
+        Assert.Equal("bgen simulate --system aldp --ns 0.1 --out /tmp/run/md/s13 --seed 13", stages[2].CommandLine);
+        Assert.Equal("bgen pool --into /tmp/run/data /tmp/run/md/s12 /tmp/run/md/s13", stages[3].CommandLine);
+        var more = Plan("11,12,13,14");
+        Assert.NotEqual(stages[0].Hash, more[0].Hash); // the pooled dataset is simulated again, not pooled twice
+        Assert.Equal(stages[1].Hash, more[1].Hash); // the other runs stay
+        Assert.Equal(["dataset"], Plan("11").Take(2).Select(s => s.Name).Where(n => n != "teacher"));
+        Assert.Contains("every seed once", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["simulate.seeds=1,2,1"])).Message);
+        Assert.Contains("whole numbers", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["simulate.seeds=1;2"])).Message);
+    }
+
+    [Fact]
+    public void Sample_shards_draw_with_their_own_seeds_are_reweighted_alone_and_merged_before_the_report()
+    {
+        var config = RunConfig.Load(Smoke, ["sample.shards=3", "sample.n=256", "reweight.clip_top=0.002"]);
+        var stages = PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "aldp"), null);
+        Assert.Equal(["finetune", "sample-0", "sample-1", "sample-2", "reweight-0", "reweight-1", "reweight-2", "merge", "report"],
+            stages.Select(s => s.Name).Skip(3).Take(9));
+        var samples = stages.Where(s => s.Name.StartsWith("sample-", StringComparison.Ordinal)).Select(s => (BoltzmannGen.Cli.Commands.SampleCommand.Settings)s.Command.Options).ToList();
+        Assert.Equal([86, 85, 85], samples.Select(s => s.Count));
+        Assert.Equal([3000, 3001, 3002], samples.Select(s => s.Seed));
+        Assert.All(stages.Where(s => s.Group is "sample"), s => Assert.Equal(["finetune"], PipelinePlan.Needs(stages, s).Select(n => n.Name)));
+        Assert.Equal(["sample-1"], PipelinePlan.Needs(stages, stages.Single(s => s.Name == "reweight-1")).Select(n => n.Name));
+        var merge = stages.Single(s => s.Name == "merge");
+        Assert.Equal(["reweight-0", "reweight-1", "reweight-2"], PipelinePlan.Needs(stages, merge).Select(n => n.Name));
+        Assert.Equal("bgen merge --out /tmp/run/samples.npz --clip-top 0.002 /tmp/run/shards/sample-0.npz /tmp/run/shards/sample-1.npz /tmp/run/shards/sample-2.npz",
+            merge.CommandLine);
+        Assert.Equal(["merge"], PipelinePlan.Needs(stages, stages.Single(s => s.Name == "report")).Select(n => n.Name));
+        Assert.Contains("sample.shards", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.shards=0"])).Message);
+        Assert.Contains("at least 2 samples per shard", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["sample.shards=200", "sample.n=256"])).Message);
+    }
+
+    [Fact]
+    public void A_stage_whose_input_stage_ran_again_since_is_no_longer_done()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        var plan = RunPlan.Create(new BoltzmannGen.Cli.Commands.RunCommand.Settings { Preset = "smoke", Out = run });
+        Directory.CreateDirectory(Path.Combine(run, "teacher"));
+        File.WriteAllText(Path.Combine(run, "targets.npz"), "");
+        var teacher = plan.Stage("teacher");
+        var targets = plan.Stage("targets");
+        plan.Ledger.MarkFinished("teacher", teacher.Hash, 1);
+        plan.Ledger.MarkFinished("targets", targets.Hash, 1, inputs: plan.Inputs(targets));
+        Assert.True(plan.IsDone(targets));
+        Thread.Sleep(5);
+        plan.Ledger.MarkFinished("teacher", teacher.Hash, 1); // the teacher ran again (its folder had been lost, say)
+        Assert.True(plan.IsDone(teacher));
+        Assert.False(plan.IsDone(targets));
+    }
 }

@@ -59,6 +59,28 @@ public class WriterLockTests
     }
 
     [Fact]
+    public void A_writer_that_may_wait_gets_the_lock_when_another_process_releases_it_and_is_refused_after_its_wait()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        string lockPath = WriterLock.LockPathOf(run);
+        File.WriteAllText(lockPath, "");
+        // Another process holds the lock for 1.5 s (flock(1), exclusive), as a stage job booking its stage would.
+        var info = new ProcessStartInfo("/usr/bin/flock") { UseShellExecute = false };
+        foreach (var a in new[] { "--exclusive", lockPath, "sleep", "1.5" }) info.ArgumentList.Add(a);
+        using var holder = Process.Start(info)!;
+        while (FlockFromAnotherProcess(lockPath) == 0) Thread.Sleep(10); // until it holds it
+        Assert.Contains("is being written by another bgen process", Assert.Throws<InputException>(() => WriterLock.Acquire(run, "bgen run")).Message);
+        var clock = Stopwatch.StartNew();
+        Assert.Contains("is being written by another bgen process",
+            Assert.Throws<InputException>(() => WriterLock.Acquire(run, "bgen run", TimeSpan.FromSeconds(0.3))).Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.3, 1.4);
+        using (WriterLock.Acquire(run, "bgen run --stage flow", TimeSpan.FromSeconds(30)))
+            Assert.InRange(clock.Elapsed.TotalSeconds, 1.0, 20); // after the holder let go
+        holder.WaitForExit();
+    }
+
+    [Fact]
     public void A_lock_file_and_owner_record_left_by_a_killed_process_block_nothing()
     {
         using var dir = new TempDir();

@@ -24,7 +24,10 @@ internal sealed class BgenProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static BgenProcess Start(params string[] args)
+    public static BgenProcess Start(params string[] args) => Start(null, args);
+
+    /// <param name="environment">Variables to set (a null value removes one), e.g. a PATH with a fake sbatch.</param>
+    public static BgenProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(Executable)
         {
@@ -34,6 +37,11 @@ internal sealed class BgenProcess : IDisposable
         };
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["OMP_NUM_THREADS"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
         return new BgenProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {Executable}"));
     }
 
@@ -41,6 +49,12 @@ internal sealed class BgenProcess : IDisposable
     public static (int Code, string Out, string Error) Run(params string[] args)
     {
         using var p = Start(args);
+        return p.Wait();
+    }
+
+    public static (int Code, string Out, string Error) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var p = Start(environment, args);
         return p.Wait();
     }
 

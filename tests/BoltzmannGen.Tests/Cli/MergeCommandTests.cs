@@ -1,0 +1,90 @@
+using BoltzmannGen.Cli;
+using BoltzmannGen.Data;
+using BoltzmannGen.Sampling;
+using BoltzmannGen.Tests.Support;
+
+namespace BoltzmannGen.Tests.Cli;
+
+/// <summary>
+/// `bgen merge`: sample shards reweighted one by one and merged are the samples one process would have reweighted,
+/// bit for bit (log_w = −u − log q of each sample alone), so the ESS is the same; the same shards give the same bytes.
+/// </summary>
+public class MergeCommandTests
+{
+    private static string ForceFields => EnergyFixtures.Catalog.ForceFieldsDirectory;
+
+    private static (int Code, string Error) Run(params string[] args)
+    {
+        var errors = new StringWriter();
+        return (BgenApp.Run(args, errors), errors.ToString().Trim());
+    }
+
+    /// <summary>Frames <paramref name="from"/>.. of aldp's shipped test split as a shard, with made-up but reproducible log q.</summary>
+    private static string Shard(TempDir dir, string name, int from, int count)
+    {
+        var frames = Npy.Read(FixturePath.Repository(Path.Combine("data", "aldp", "test.npy")));
+        int atoms = frames.Shape[1];
+        var positions = frames.AsFloat32().AsSpan(from * atoms * 3, count * atoms * 3).ToArray();
+        var logQ = Enumerable.Range(from, count).Select(i => 40.0 + Math.Sin(i) * 5).ToArray();
+        string path = dir.File(name);
+        Npz.Write(path, ("positions", new NpyArray(positions, count, atoms, 3)), ("log_q", new NpyArray(logQ, count)),
+            ("sampling_seconds", new NpyArray([0.25 * (from + 1)], 1)));
+        return path;
+    }
+
+    [Fact]
+    public void Shards_reweighted_one_by_one_and_merged_equal_the_merged_shards_reweighted_at_once_bit_for_bit()
+    {
+        using var dir = new TempDir();
+        var shards = new[] { Shard(dir, "a.npz", 0, 30), Shard(dir, "b.npz", 30, 25), Shard(dir, "c.npz", 55, 20) };
+
+        // One process: the shards merged, then reweighted as one file (with weight clipping).
+        string whole = dir.File("whole.npz");
+        Assert.Equal((0, ""), Run(["merge", "--out", whole, .. shards]));
+        Assert.Equal((0, ""), Run("reweight", "--system", "aldp", "--forcefields", ForceFields, "--samples", whole, "--clip-top", "0.05"));
+
+        // Shards: each reweighted alone, then merged (clipping the merged weights).
+        foreach (var shard in shards) Assert.Equal((0, ""), Run("reweight", "--system", "aldp", "--forcefields", ForceFields, "--samples", shard));
+        string merged = dir.File("merged.npz");
+        Assert.Equal((0, ""), Run(["merge", "--out", merged, "--clip-top", "0.05", .. shards]));
+
+        var a = SampleFile.Read(whole);
+        var b = SampleFile.Read(merged);
+        Assert.Equal(75, b.Count);
+        foreach (var name in new[] { "positions", "log_q", "energy", "log_w", "valid", "reflected", "log_w_clipped" })
+        {
+            Assert.Equal(a.Arrays[name].DType, b.Arrays[name].DType);
+            Assert.Equal(a.Arrays[name].Data.Cast<object>(), b.Arrays[name].Data.Cast<object>());
+        }
+        Assert.Equal(new ImportanceWeights(a.Arrays["log_w"].AsFloat64()).EffectiveSampleSize, new ImportanceWeights(b.Arrays["log_w"].AsFloat64()).EffectiveSampleSize);
+        Assert.Equal(0.25 + 7.75 + 14.0, b.Arrays["sampling_seconds"].ToDoubles()[0], 12); // CPU seconds: summed
+        Assert.True(b.Has("reweight_seconds"));
+
+        // The same shards, the same bytes.
+        string again = dir.File("again.npz");
+        Assert.Equal((0, ""), Run(["merge", "--out", again, "--clip-top", "0.05", .. shards]));
+        Assert.Equal(File.ReadAllBytes(merged), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public void Shards_that_cannot_be_merged_are_refused_by_name_and_nothing_is_written()
+    {
+        using var dir = new TempDir();
+        string a = Shard(dir, "a.npz", 0, 10), b = Shard(dir, "b.npz", 10, 10);
+        string outFile = dir.File("out.npz");
+        Assert.Equal((0, ""), Run("reweight", "--system", "aldp", "--forcefields", ForceFields, "--samples", a, "--clip-top", "0.1"));
+        var (code, error) = Run("merge", "--out", outFile, a, b);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {a}: array 'log_w_clipped' cannot be merged shard by shard (it needs every weight: clip with `bgen merge --clip-top`).", error);
+
+        string c = Shard(dir, "c.npz", 0, 10);
+        Assert.Equal((0, ""), Run("reweight", "--system", "aldp", "--forcefields", ForceFields, "--samples", c));
+        (code, error) = Run("merge", "--out", outFile, c, b);
+        Assert.Equal((2, $"error: {b} is not reweighted but {c} is; reweight every shard (or none) before merging."), (code, error));
+        (code, error) = Run("merge", "--out", outFile, "--clip-top", "0.1", b, b);
+        Assert.Equal((2, "error: --clip-top: the shards are not reweighted; there are no weights to clip."), (code, error));
+        (code, error) = Run("merge", "--out", b, b);
+        Assert.Equal((2, $"error: --out {b} is one of the shards; merge into another file."), (code, error));
+        Assert.False(File.Exists(outFile));
+    }
+}
