@@ -43,7 +43,7 @@ namespace BoltzmannGen.Tests.Flows;
 /// and every moment of the estimator is finite. The 0.8 keeps p̃ narrower than q, whose tails are lighter than
 /// Gaussian in some directions.</item>
 /// </list>
-/// With 100,000 draws the standard error is about 0.4 %: a constant error of 0.02 in log q fails the 4-σ bound.
+/// With 100,000 draws the standard error is about 0.4 %: a constant error of ±0.03 in log q fails the 4-σ bound (tried).
 /// </summary>
 public class LogQNormalisationTests(ITestOutputHelper output)
 {
@@ -116,9 +116,11 @@ public class LogQNormalisationTests(ITestOutputHelper output)
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s");
         foreach (var (mean, se, maxShare, summary) in results)
         {
-            Assert.True(se <= 0.02, $"the standard error is too large to test anything: {summary}");
-            Assert.True(maxShare <= 0.01, $"one draw dominates, the standard error is not to be trusted: {summary}");
-            Assert.True(Math.Abs(mean - 1) <= 4 * se, $"log q is not normalised: {summary}");
+            var failures = new List<string>();
+            if (!(Math.Abs(mean - 1) <= 4 * se)) failures.Add("more than 4 standard errors from 1: log q is not normalised");
+            if (!(se <= 0.02)) failures.Add("the standard error is above 2 %, too large to test anything");
+            if (!(maxShare <= 0.01)) failures.Add("one draw holds more than 1 % of the sum: the standard error is not to be trusted");
+            Assert.True(failures.Count == 0, $"{summary}: {string.Join("; ", failures)}");
         }
     }
 
