@@ -35,7 +35,7 @@ namespace BoltzmannGen.Tests.Flows;
 /// The flow narrows it (log-scale −1.3 in each of the two couplings that transform y₀, as training on
 /// fixed-orientation data would), and its weights are perturbed away from the identity as in the other flow tests;</item>
 /// <item>p̃ is a product of standard normals truncated to |u| ≤ 3 in u = L⁻¹(h − μ)/0.8, h the Helmert coordinates
-/// and μ, LLᵀ the mean and covariance of a separate pilot sample of q: normalisation erf(3/√2)^D·0.8^D·det L.
+/// and μ, LLᵀ the mean and covariance of a separate pilot sample of q: normalisation (2π)^(D/2)·erf(3/√2)^D·0.8^D·det L.
 /// Its support is a box whose farthest corner is 3·0.8·√12 ≈ 8 pilot standard deviations from μ, while the places
 /// where q vanishes or the map is singular are 15 or more away (measured on the pilot sample: a bond of length 0,
 /// 25–34 standard deviations of that bond; a z-matrix angle of 0 or π, 23 or more; the first bond along the lab z
