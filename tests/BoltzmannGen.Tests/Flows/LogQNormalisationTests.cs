@@ -35,7 +35,8 @@ namespace BoltzmannGen.Tests.Flows;
 /// The flow narrows it (log-scale −1.3 in each of the two couplings that transform y₀, as training on
 /// fixed-orientation data would), and its weights are perturbed away from the identity as in the other flow tests;</item>
 /// <item>p̃ is a product of standard normals truncated to |u| ≤ 3 in u = L⁻¹(h − μ)/0.8, h the Helmert coordinates
-/// and μ, LLᵀ the mean and covariance of a separate pilot sample of q: normalisation (2π)^(D/2)·erf(3/√2)^D·0.8^D·det L.
+/// and μ, LLᵀ the mean and covariance of a separate pilot sample of q, normalised by
+/// (2π)^(D/2)·erf(3/√2)^D·0.8^D·det L.
 /// Its support is a box whose farthest corner is 3·0.8·√12 ≈ 8 pilot standard deviations from μ, while the places
 /// where q vanishes or the map is singular are 15 or more away (measured on the pilot sample: a bond of length 0,
 /// 25–34 standard deviations of that bond; a z-matrix angle of 0 or π, 23 or more; the first bond along the lab z
@@ -64,7 +65,10 @@ public class LogQNormalisationTests(ITestOutputHelper output)
         {
             Assert.True(Math.Abs(Enumerable.Range(0, atoms).Sum(i => helmert[k * atoms + i])) < 1e-12);
             for (int m = 0; m < atoms - 1; m++)
-                Assert.True(Math.Abs(Enumerable.Range(0, atoms).Sum(i => helmert[k * atoms + i] * helmert[m * atoms + i]) - (k == m ? 1 : 0)) < 1e-12);
+            {
+                double dot = Enumerable.Range(0, atoms).Sum(i => helmert[k * atoms + i] * helmert[m * atoms + i]);
+                Assert.True(Math.Abs(dot - (k == m ? 1 : 0)) < 1e-12);
+            }
         }
 
         using var noGrad = no_grad();
@@ -119,7 +123,8 @@ public class LogQNormalisationTests(ITestOutputHelper output)
             var failures = new List<string>();
             if (!(Math.Abs(mean - 1) <= 4 * se)) failures.Add("more than 4 standard errors from 1: log q is not normalised");
             if (!(se <= 0.02)) failures.Add("the standard error is above 2 %, too large to test anything");
-            if (!(maxShare <= 0.01)) failures.Add("one draw holds more than 1 % of the sum: the standard error is not to be trusted");
+            if (!(maxShare <= 0.01))
+                failures.Add("one draw holds more than 1 % of the sum: the standard error is not to be trusted");
             Assert.True(failures.Count == 0, $"{summary}: {string.Join("; ", failures)}");
         }
     }
@@ -152,26 +157,29 @@ public class LogQNormalisationTests(ITestOutputHelper output)
                     fit[(f * atoms + i) * 3 + a] = reference[3 * picked[i] + a] + 0.003 * CoordinateData.Normal(random);
         var map = InternalCoordinateMap.Fit(ZMatrix.FromTopology(topology), fit, frames);
 
-        var hyperparameters = Small with { Layers = 4, HiddenWidth = 32, ResidualBlocks = 1, Seed = 7 };
+        var hyperparameters = Small; // 4 couplings (two complementary pairs), conditioners of width 32, seed 7
         var model = BoltzmannFlow.Create(atoms, 0.3, "resnvp", hyperparameters, map).to(float64);
         Perturb(model, 0.05, seed: 31);
 
         // Narrow the polar orientation coordinate y₀: log-scale −1.3 in each coupling that transforms it (the raw
         // output is bounded as a·tanh(raw/a)), i.e. the bias of that entry of the conditioner's output layer.
         var splits = CouplingSplit.Alternating(d, hyperparameters.Layers, hyperparameters.Seed);
-        var biases = model.named_parameters().Where(p => p.name.EndsWith("conditioner.output.bias")).Select(p => p.parameter).ToArray();
+        var biases = model.named_parameters().Where(p => p.name.EndsWith("conditioner.output.bias"))
+            .Select(p => p.parameter).ToArray();
         Assert.Equal(splits.Count, biases.Length);
+        Assert.Equal(2, splits.Count(s => s.Transform.Contains(0L)));
         using (no_grad())
             for (int layer = 0; layer < splits.Count; layer++)
             {
                 int j = Array.IndexOf(splits[layer].Transform, 0L);
                 if (j < 0) continue;
-                biases[layer][splits[layer].Transform.Length + j] = tensor(hyperparameters.ScaleBound * Math.Atanh(-1.3 / hyperparameters.ScaleBound), float64);
+                double raw = hyperparameters.ScaleBound * Math.Atanh(-1.3 / hyperparameters.ScaleBound);
+                biases[layer][splits[layer].Transform.Length + j] = tensor(raw, float64);
             }
         return (model, atoms);
     }
 
-    /// <summary>n draws of <see cref="BoltzmannFlow.Sample"/> with a private generator: Helmert coordinates, log q, positions.</summary>
+    /// <summary>n draws of <see cref="BoltzmannFlow.Sample"/> with a private generator: Helmert coordinates, log q and positions.</summary>
     private static (double[][] Helmert, double[] LogQ, double[] Positions) Draw(BoltzmannFlow model, int n, ulong seed)
     {
         using var scope = NewDisposeScope();
