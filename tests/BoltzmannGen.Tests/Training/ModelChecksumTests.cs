@@ -126,7 +126,41 @@ public class ModelChecksumTests
         Assert.True(first.Code == 0, first.Error);
         string damaged = Path.Combine(model, ModelDirectory.CheckpointFolder, file);
         FlipBytes(damaged);
+        var before = Snapshot(model);
         AssertRefusedAsDamaged(Run([.. args, "--resume"]), damaged);
+        Assert.Equal(before, Snapshot(model)); // the probe: the refused resume rewrote config.yaml (same text, new mtime)
+
+        // A resume with other options is refused too, and config.yaml still says what the checkpoint was made with.
+        FlipBytes(damaged); // undamaged again (XOR twice)
+        var other = Run([.. args.Select(a => a == "hidden=8" ? "hidden=9" : a), "--resume"]);
+        Assert.Equal(2, other.Code);
+        Assert.Contains("was made with a different config", other.Error);
+        Assert.Contains("hidden: 8", File.ReadAllText(Path.Combine(model, ModelDirectory.ConfigFile)));
+        Assert.Equal(before.Where(f => !f.StartsWith(damaged)), Snapshot(model).Where(f => !f.StartsWith(damaged)));
+    }
+
+    /// <summary>Every file under <paramref name="folder"/>: path, length, last write time and SHA-256.</summary>
+    internal static string[] Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks} {BoltzmannGen.Data.FileChecksum.Of(f)}").ToArray();
+
+    [Fact]
+    public void Sample_refuses_a_model_whose_model_json_names_a_system_of_another_atom_count_and_writes_nothing()
+    {
+        // Issue 20, item 9 (and the probe): model.json's "system" edited to al4; sample crashed after writing s.npz.
+        using var dir = new TempDir();
+        string model = FineTunerTests.BaseModel(dir);
+        string info = Path.Combine(model, ModelDirectory.InfoFile);
+        var json = JsonNode.Parse(File.ReadAllText(info))!;
+        json["system"] = "al4";
+        File.WriteAllText(info, json.ToJsonString());
+        string output = dir.File("s.npz");
+        var (code, error) = Run("sample", "--model", model, "--n", "8", "--out", output, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {info} names system al4 (42 atoms), but the model has 22 atoms: the file was changed or damaged; {ModelDirectory.Remedy}.",
+                     Assert.Single(error.Trim().Split('\n')));
+        Assert.False(File.Exists(output));
+        Assert.False(File.Exists(dir.File(".s.npz.lock")), "refused before the output's lock");
     }
 
     [Fact]
