@@ -98,6 +98,27 @@ public class ModelChecksumTests
     }
 
     [Fact]
+    public void Teacher_sample_refuses_a_teacher_json_that_names_a_system_of_another_atom_count_as_damaged()
+    {
+        // The probe: teacher.json's "system" edited to al4 was refused as "trained for al4 (22 atoms), not al4 (42 atoms)".
+        using var dir = new TempDir();
+        string teacher = Path.Combine(dir.Path, "teacher");
+        var trained = Run("teacher", "train", "--system", "aldp", "--data", Path.Combine(ForceFields, "..", "data", "aldp"), "--out", teacher,
+                          "--forcefields", ForceFields, "--device", "cpu", "net=egnn", "layers=1", "hidden=8", "steps=2", "batch_size=8", "val_every=2",
+                          "checkpoint_every=2");
+        Assert.True(trained.Code == 0, trained.Error);
+        string info = Path.Combine(teacher, "teacher.json");
+        var json = JsonNode.Parse(File.ReadAllText(info))!;
+        json["system"] = "al4";
+        File.WriteAllText(info, json.ToJsonString());
+        var (code, error) = Run("teacher", "sample", "--model", teacher, "--n", "4", "--out", dir.File("s.npz"), "--device", "cpu", "--forcefields", ForceFields);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {info} names system al4 (42 atoms), but the teacher has 22 atoms: the file was changed or damaged; " +
+                     $"{BoltzmannGen.Teacher.TeacherDirectory.Remedy}.", Assert.Single(error.Trim().Split('\n')));
+        Assert.False(File.Exists(dir.File("s.npz")));
+    }
+
+    [Fact]
     public void Teacher_sample_given_a_flow_model_folder_speaks_of_model_not_teacher()
     {
         using var dir = new TempDir();
