@@ -13,14 +13,8 @@
 # Usage: tools/bad_input_probe.sh              (scratch in $PROBE_DIR, default a fresh /tmp/bgen-probe-XXXX)
 set -uo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export OMP_NUM_THREADS=1
-scratch="${PROBE_DIR:-$(mktemp -d /tmp/bgen-probe-XXXX)}"
-mkdir -p "$scratch"
-scratch="$(cd "$scratch" && pwd)"
-"$root/bgen" --help >/dev/null || { echo "build failed" >&2; exit 1; }
-bgen="$root/src/BoltzmannGen.Cli/bin/${BGEN_CONFIGURATION:-Release}/net10.0/linux-x64/bgen"
-ff="$root/forcefields"
+source "$(dirname "${BASH_SOURCE[0]}")/reliability_env.sh"
+reliability_env "${PROBE_DIR:-}" bgen-probe
 data="$root/data/aldp"
 fx="$scratch/fixtures"
 

@@ -19,16 +19,8 @@ set -uo pipefail
 
 pool_trials="${1:-50}"
 run_trials="${2:-20}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export OMP_NUM_THREADS=1
-scratch="${TRIALS_DIR:-$(mktemp -d /tmp/bgen-trials-XXXX)}"
-mkdir -p "$scratch"
-scratch="$(cd "$scratch" && pwd)"
-
-# Build once through ./bgen, then call the executable itself: its pid is the one a refusal names.
-"$root/bgen" --help >/dev/null || { echo "build failed" >&2; exit 1; }
-bgen="$root/src/BoltzmannGen.Cli/bin/${BGEN_CONFIGURATION:-Release}/net10.0/linux-x64/bgen"
-ff="$root/forcefields"
+source "$(dirname "${BASH_SOURCE[0]}")/reliability_env.sh"
+reliability_env "${TRIALS_DIR:-}" bgen-trials
 
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 offset() { awk -v r="$RANDOM" 'BEGIN { printf "%.3f", (r % 101) / 1000 }'; } # 0.000–0.100 s
