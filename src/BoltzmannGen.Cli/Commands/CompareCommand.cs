@@ -26,11 +26,11 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPath.CheckFolder(settings.Out, "--out", "the comparison");
+        var files = settings.Reports.Select(ReportFile).ToList();
+        using var writer = OutputPath.Lock(settings.Out, context);
         var runs = new List<RunReport>();
-        foreach (var path in settings.Reports)
+        foreach (var file in files)
         {
-            string file = Directory.Exists(path) ? Path.Combine(path, "report.json") : path;
-            if (!File.Exists(file)) throw new InputException($"{path}: no report.json (make it with `bgen report`).");
             try { runs.Add(RunReport.Read(file)); }
             catch (InvalidDataException e) { throw new InputException(e.Message, e); }
         }
@@ -43,5 +43,11 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"comparison of {runs.Count} run(s) → {Markup.Escape(Path.Combine(settings.Out, "comparison.html"))}");
         return 0;
+    }
+
+    private static string ReportFile(string path)
+    {
+        string file = Directory.Exists(path) ? Path.Combine(path, "report.json") : path;
+        return File.Exists(file) ? file : throw new InputException($"{path}: no report.json (make it with `bgen report`).");
     }
 }

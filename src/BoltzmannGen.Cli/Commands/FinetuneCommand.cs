@@ -65,6 +65,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
 
         var (info, system) = settings.LoadModelAndSystem();
         OutputPath.CheckFolder(settings.Out, "--out", "the fine-tuned model");
+        FineTuneMemory.Check(config, info.Arch, info.Hyperparameters, system.AtomCount, system.Name);
 
         Tensor? validation = null;
         if (settings.Data is not null)

@@ -70,6 +70,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         OutputPath.CheckFolder(settings.Out, "--out", "the report");
         var samples = SampleFile.Read(settings.Samples, system.AtomCount);
         var reference = ReferenceDataset.Load(settings.Reference, system);
+        using var writer = OutputPath.Lock(settings.Out, context); // before the model's weights: loading them is work
         var timings = new Dictionary<string, double>();
         double[]? testLogQ = null;
         string? log = null;

@@ -36,6 +36,7 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         OutputPath.CheckWritable(settings.Out, "--out");
         var device = TorchDevices.Resolve(settings.Device);
         var (model, info) = ModelDirectory.Load(settings.Model, device);
+        var system = ModelDirectory.SystemOf(settings.Model, info);
         using var writer = OutputPath.Lock(settings.Out, context);
         using var generator = new Generator((ulong)settings.Seed);
         var (positions, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"sampling {info.System} ({info.Arch})", settings.Count,
@@ -45,16 +46,13 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
                 return model.Sample(n, generator);
             }, cancellation: cancellationToken);
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");
-        ReportValidity(info.System, positions, settings.Count, info.Atoms);
+        if (system is not null) ReportValidity(system, positions, settings.Count, info.Atoms);
         return 0;
     }
 
     /// <summary>A quick look at quality: how many samples have every bond within 0.02 nm and every CA L.</summary>
-    private static void ReportValidity(string systemName, float[] positions, int count, int atoms)
+    private static void ReportValidity(Systems.PeptideSystem system, float[] positions, int count, int atoms)
     {
-        Systems.PeptideSystem system;
-        try { system = Systems.SystemCatalog.Default().Get(systemName); }
-        catch (InputException) { return; } // a model of a system not in this catalog: nothing to compare with
         var check = new Sampling.ValidityCheck(system.Topology, system.ReferencePositions);
         int per = 3 * atoms, bonds = 0, chiral = 0;
         var frame = new double[per];

@@ -75,6 +75,8 @@ public sealed record RunPlan(RunConfig Config, string RunDirectory, IReadOnlyLis
         // Sizes that cannot fit fail now, not after hours of training.
         SampleSizeLimits.Check(config.Sample.N, system.AtomCount, "sample.n", system.Name);
         if (config.Smc.Enabled) SampleSizeLimits.Check(config.Smc.N, system.AtomCount, "smc.n", system.Name);
+        if (config.Finetune.Enabled)
+            BoltzmannGen.FineTuning.FineTuneMemory.Check(config.Finetune, config.Flow.Arch, config.Flow.FlowHyperparameters(), system.AtomCount, system.Name, "finetune.");
         string preset = settings.Config is null ? settings.Preset : Path.GetFileNameWithoutExtension(configPath);
         string run = settings.Out ?? (config.Out.Length > 0 ? config.Out : Path.Combine("runs", $"{system.Name}-{preset}"));
         OutputPath.CheckFolder(run, "--out", "the run");

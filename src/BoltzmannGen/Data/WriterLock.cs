@@ -79,15 +79,24 @@ public sealed class WriterLock : IDisposable
     /// </summary>
     public static WriterLock Acquire(string target, string command, TimeSpan wait)
     {
-        var deadline = DateTime.UtcNow + wait;
+        var start = DateTime.UtcNow;
+        var deadline = start + wait;
         for (int attempt = 0; ; attempt++)
         {
             var writerLock = AcquireOnce(target, command, out var refusal);
             if (writerLock is not null) return writerLock;
-            if (DateTime.UtcNow >= deadline) throw refusal!;
-            Thread.Sleep(Math.Min(50 * (attempt + 1), 500));
+            // A holder that has just taken the lock writes its record a moment later: a refusal names it, so it waits
+            // for that moment (or for the lock to be free) rather than saying "not recorded yet".
+            bool unnamed = refusal!.Message.Contains(NotRecorded, StringComparison.Ordinal);
+            if (DateTime.UtcNow >= deadline && !(unnamed && DateTime.UtcNow < start + RecordWait)) throw refusal;
+            Thread.Sleep(unnamed ? 10 : Math.Min(50 * (attempt + 1), 500));
         }
     }
+
+    /// <summary>How long a refusal waits for a holder that has the lock to record its pid and command line.</summary>
+    private static readonly TimeSpan RecordWait = TimeSpan.FromSeconds(3);
+
+    private const string NotRecorded = "its pid is not recorded yet";
 
     /// <summary>The lock, or null and the refusal when another process holds it; other failures throw.</summary>
     private static WriterLock? AcquireOnce(string target, string command, out InputException? refusal)
@@ -242,7 +251,7 @@ public sealed class WriterLock : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         // The holder has not written its record yet, or the record is a killed process's.
-        return "its pid is not recorded yet";
+        return NotRecorded;
     }
 
     private static bool IsRunning(int pid)

@@ -49,7 +49,7 @@ public static class FineTuner
             ? Path.Combine(request.BaseModel, ModelDirectory.ConfigFile) : null, []);
 
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, ModelDirectory.ConfigFile), config.ToYaml());
+        TrainingFolder.WriteConfig(dir, config.ToYaml(), request.Resume);
         var energyOptions = request.Energy ?? new EnergyOptions { Threads = config.EnergyThreads };
         using var target = new BoltzmannTarget(system, energyOptions);
         using var anchor = request.Anchor is { } pairs ? new FortObjective(model, pairs.X0, pairs.X1, baseConfig) : null;

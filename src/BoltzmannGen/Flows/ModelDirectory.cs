@@ -4,6 +4,7 @@ using System.Text.Json;
 using BoltzmannGen.Coordinates;
 using BoltzmannGen.Data;
 using BoltzmannGen.Optimisation;
+using BoltzmannGen.Systems;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,6 +87,22 @@ public static class ModelDirectory
         {
             throw new InputException($"{infoPath} is not valid: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The system model.json names, from <paramref name="catalog"/> (default: the repository's), or null when the catalog
+    /// does not know it. A system whose atom count is not the model's is refused: model.json was edited or damaged, and
+    /// samples of the model would go out under another system's name (issue 20, item 9: `sample` crashed after writing them).
+    /// </summary>
+    public static PeptideSystem? SystemOf(string directory, ModelInfo info, SystemCatalog? catalog = null)
+    {
+        PeptideSystem system;
+        try { system = (catalog ?? SystemCatalog.Default()).Get(info.System); }
+        catch (InputException) { return null; }
+        if (system.AtomCount != info.Atoms)
+            throw new InputException($"{Path.Combine(directory, InfoFile)} names system {info.System} ({system.AtomCount} atoms), but the model has {info.Atoms} atoms: " +
+                                     $"the file was changed or damaged; {Remedy}.");
+        return system;
     }
 
     /// <summary>Loads a trained model; a missing folder, file, damaged weights or a checksum mismatch are named.</summary>

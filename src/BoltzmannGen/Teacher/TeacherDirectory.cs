@@ -91,6 +91,9 @@ public static class TeacherDirectory
     public static (TeacherModel Model, TeacherInfo Info) Load(string directory, PeptideSystem system, Device? device = null, string option = "--teacher")
     {
         var info = ReadInfo(directory, option);
+        if (info.System == system.Name && info.Atoms != system.AtomCount) // teacher.json edited or damaged
+            throw new InputException($"{Path.Combine(directory, InfoFile)} names system {info.System} ({system.AtomCount} atoms), but the teacher has {info.Atoms} atoms: " +
+                                     $"the file was changed or damaged; {Remedy}.");
         if (info.System != system.Name || info.Atoms != system.AtomCount)
             throw new InputException($"{option} {directory} was trained for {info.System} ({info.Atoms} atoms), not {system.Name} ({system.AtomCount} atoms).");
         string weights = Path.Combine(directory, ModelDirectory.WeightsFile);

@@ -25,7 +25,7 @@ public sealed class TeacherTrainer(string directory, TeacherConfig config, Teach
         Directory.CreateDirectory(directory);
         if (!resume && (TrainingCheckpoint.Exists(directory) || File.Exists(Path.Combine(directory, TeacherDirectory.InfoFile))))
             throw new InputException($"{directory} already holds a teacher or a checkpoint; continue with --resume or choose another --out.");
-        File.WriteAllText(Path.Combine(directory, ModelDirectory.ConfigFile), config.ToYaml());
+        TrainingFolder.WriteConfig(directory, config.ToYaml(), resume);
 
         var model = TeacherDirectory.Build(info, topology);
         model.to(device);

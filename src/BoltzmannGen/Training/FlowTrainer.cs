@@ -36,7 +36,7 @@ public sealed class FlowTrainer
         Directory.CreateDirectory(_directory);
         if (!resume && (TrainingCheckpoint.Exists(_directory) || File.Exists(Path.Combine(_directory, ModelDirectory.InfoFile))))
             throw new InputException($"{_directory} already holds a model or a checkpoint; continue with --resume or choose another --out.");
-        File.WriteAllText(Path.Combine(_directory, ModelDirectory.ConfigFile), _config.ToYaml());
+        TrainingFolder.WriteConfig(_directory, _config.ToYaml(), resume);
 
         var model = ModelDirectory.Build(_info);
         model.to(device);

@@ -82,6 +82,64 @@ public class SizeLimitTests
         Assert.False(Directory.Exists(dir.File("t")));
     }
 
+    [Fact]
+    public void Fine_tuning_memory_grows_with_the_batch_and_the_flow_and_a_batch_that_cannot_fit_is_refused_by_key()
+    {
+        var nsf = new BoltzmannGen.Flows.FlowHyperparameters { Layers = 8, HiddenWidth = 256, Bins = 8 };
+        var both = new BoltzmannGen.FineTuning.FineTuneConfig { ReverseKl = 1, ReweightedMl = 1, BatchSize = 65536 };
+        // 8 × (256·6 + 66·25) activations a pass at 12 bytes: 306 KB, above the 196 KB measured sampling differentiably.
+        Assert.Equal(8 * (256 * 6 + 66 * 25), BoltzmannGen.FineTuning.FineTuneMemory.ActivationsPerPass("nsf", nsf, 22, density: false));
+        double small = BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(both with { BatchSize = 256 }, "nsf", nsf, 22);
+        double large = BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(both, "nsf", nsf, 22);
+        Assert.True(large > 40e9 && small < 0.25e9, $"{small} {large}");
+        Assert.True(BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(both, "tarflow", new BoltzmannGen.Flows.FlowHyperparameters(), 22) > 20 * large);
+        var e = Assert.Throws<InputException>(() => BoltzmannGen.FineTuning.FineTuneMemory.Check(both, "nsf", nsf, 22, "aldp", availableBytes: 16_000_000_000));
+        Assert.StartsWith("batch_size 65536 needs about 40.", e.Message);
+        Assert.Contains(" GB per fine-tuning step for nsf on aldp (22 atoms) (0.61 MB a sample), more than the 16.0 GB of memory available; batch_size can be at most about 2", e.Message);
+        var run = Assert.Throws<InputException>(() => BoltzmannGen.FineTuning.FineTuneMemory.Check(both, "nsf", nsf, 22, "aldp", "finetune.", 16_000_000_000));
+        Assert.StartsWith("finetune.batch_size 65536 needs", run.Message);
+        BoltzmannGen.FineTuning.FineTuneMemory.Check(both with { BatchSize = 256 }, "nsf", nsf, 22, "aldp", availableBytes: 16_000_000_000); // the presets' sizes pass
+        BoltzmannGen.FineTuning.FineTuneMemory.Check(new BoltzmannGen.FineTuning.FineTuneConfig(), "tarflow", new BoltzmannGen.Flows.FlowHyperparameters(), 22, "aldp",
+            availableBytes: 16_000_000_000);
+    }
+
+    /// <summary>A bgen process whose memory (as the runtime reports it to the size checks) is 256 MB.</summary>
+    private static readonly Dictionary<string, string?> SmallMemory = new() { ["DOTNET_GCHeapHardLimit"] = "0x10000000" };
+
+    [Fact]
+    public void Finetune_refuses_a_batch_that_cannot_fit_in_memory_before_writing_anything()
+    {
+        using var dir = new TempDir();
+        string model = FineTunerTests.BaseModel(dir);
+        string output = dir.File("ft");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, stdout, error) = BgenProcess.Run(SmallMemory, "finetune", "--model", model, "--out", output, "--device", "cpu", "--forcefields", ForceFields,
+            "batch_size=65536");
+        Assert.True(code == 2, $"exit code {code}: {error}{stdout}");
+        string line = Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("error: batch_size 65536 needs about 0.", line);
+        Assert.Contains("GB per fine-tuning step for resnvp on aldp (22 atoms)", line);
+        Assert.Matches(@"more than the 0\.[0-9] GB of memory available; batch_size can be at most about [0-9]+ here\.$", line);
+        Assert.True(clock.Elapsed.TotalSeconds < 60, "refused before fine-tuning");
+        Assert.Equal(["base"], Directory.GetFileSystemEntries(dir.Path).Select(p => Path.GetFileName(p)!).ToArray()); // no folder, no lock file
+        // The same batch in 23 GB-sized memory would pass the check: the refusal is the memory's, not a fixed cap.
+        BoltzmannGen.FineTuning.FineTuneMemory.Check(new BoltzmannGen.FineTuning.FineTuneConfig { BatchSize = 65536 }, "resnvp",
+            BoltzmannGen.Flows.ModelDirectory.ReadInfo(model).Hyperparameters, 22, availableBytes: 16_000_000_000);
+    }
+
+    [Fact]
+    public void Run_refuses_a_fine_tuning_batch_that_cannot_fit_before_the_first_stage()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("run");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, stdout, error) = BgenProcess.Run(SmallMemory, "run", "--preset", "smoke", "--out", output, "--forcefields", ForceFields, "finetune.batch_size=65536");
+        Assert.True(code == 2, $"exit code {code}: {error}{stdout}");
+        Assert.StartsWith("error: finetune.batch_size 65536 needs about ", Assert.Single(error.Trim().Split('\n')));
+        Assert.True(clock.Elapsed.TotalSeconds < 30, "refused before the teacher stage");
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Theory]
     [InlineData("100000")]
     [InlineData("257")]

@@ -65,11 +65,10 @@ public class WriterLockTests
         string run = dir.File("run");
         string lockPath = WriterLock.LockPathOf(run);
         File.WriteAllText(lockPath, "");
-        // Another process holds the lock for 1.5 s (flock(1), exclusive), as a stage job booking its stage would.
-        var info = new ProcessStartInfo("/usr/bin/flock") { UseShellExecute = false };
-        foreach (var a in new[] { "--exclusive", lockPath, "sleep", "1.5" }) info.ArgumentList.Add(a);
-        using var holder = Process.Start(info)!;
-        while (FlockFromAnotherProcess(lockPath) == 0) Thread.Sleep(10); // until it holds it
+        // Another process holds the lock for 1.5 s (flock(1), exclusive), as a stage job booking its stage would, and
+        // records itself as a writer does.
+        using var holder = Holder(lockPath, recordAfter: 0, holdFor: 1.5);
+        while (!File.Exists(lockPath + ".owner")) Thread.Sleep(10); // until it holds it
         Assert.Contains("is being written by another bgen process", Assert.Throws<InputException>(() => WriterLock.Acquire(run, "bgen run")).Message);
         var clock = Stopwatch.StartNew();
         Assert.Contains("is being written by another bgen process",
@@ -77,6 +76,45 @@ public class WriterLockTests
         Assert.InRange(clock.Elapsed.TotalSeconds, 0.3, 1.4);
         using (WriterLock.Acquire(run, "bgen run --stage flow", TimeSpan.FromSeconds(30)))
             Assert.InRange(clock.Elapsed.TotalSeconds, 1.0, 20); // after the holder let go
+        holder.WaitForExit();
+    }
+
+    /// <summary>
+    /// flock(1) holding <paramref name="lockPath"/> exclusively for <paramref name="holdFor"/> s, writing the owner record
+    /// a writer writes ("pid N", its command line) <paramref name="recordAfter"/> s after taking it (never if negative).
+    /// </summary>
+    private static Process Holder(string lockPath, double recordAfter, double holdFor)
+    {
+        string record = recordAfter < 0 ? "" : $"sleep {recordAfter}; printf 'pid %s\\nflock holder\\n' $$ > '{lockPath}.owner.tmp' && mv '{lockPath}.owner.tmp' '{lockPath}.owner'; ";
+        var info = new ProcessStartInfo("/usr/bin/flock") { UseShellExecute = false };
+        foreach (var a in new[] { "--exclusive", lockPath, "sh", "-c", $"{record}sleep {holdFor}" }) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    /// <summary>
+    /// Issue 20's pool trials: a second pool started 0.03 s after the first was refused as "its pid is not recorded yet",
+    /// between the first's flock and its owner record. A refusal now waits that moment out and names the holder; one
+    /// that never records itself is refused unnamed after a few seconds.
+    /// </summary>
+    [Theory]
+    [InlineData(0.5, 0.2, 10)]
+    [InlineData(-1, 2.5, 15)]
+    public void A_refusal_waits_the_moment_a_new_holder_takes_to_record_itself_and_names_it(double recordAfter, double minSeconds, double maxSeconds)
+    {
+        using var dir = new TempDir();
+        string output = dir.File("aldp");
+        string lockPath = WriterLock.LockPathOf(output);
+        File.WriteAllText(lockPath, "");
+        using var holder = Holder(lockPath, recordAfter, holdFor: 20);
+        while (FlockFromAnotherProcess(lockPath) == 0) Thread.Sleep(10); // it holds the lock, not yet recorded
+        Assert.False(File.Exists(lockPath + ".owner"));
+        var clock = Stopwatch.StartNew();
+        var refused = Assert.Throws<InputException>(() => WriterLock.Acquire(output, "bgen pool --into aldp"));
+        if (recordAfter >= 0)
+            Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(output)} is being written by another bgen process \(pid [0-9]+: flock holder\)\.$", refused.Message);
+        else Assert.Equal($"{output} is being written by another bgen process (its pid is not recorded yet).", refused.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, minSeconds, maxSeconds);
+        holder.Kill(entireProcessTree: true);
         holder.WaitForExit();
     }
 

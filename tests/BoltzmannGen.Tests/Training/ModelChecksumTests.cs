@@ -98,6 +98,27 @@ public class ModelChecksumTests
     }
 
     [Fact]
+    public void Teacher_sample_refuses_a_teacher_json_that_names_a_system_of_another_atom_count_as_damaged()
+    {
+        // The probe: teacher.json's "system" edited to al4 was refused as "trained for al4 (22 atoms), not al4 (42 atoms)".
+        using var dir = new TempDir();
+        string teacher = Path.Combine(dir.Path, "teacher");
+        var trained = Run("teacher", "train", "--system", "aldp", "--data", Path.Combine(ForceFields, "..", "data", "aldp"), "--out", teacher,
+                          "--forcefields", ForceFields, "--device", "cpu", "net=egnn", "layers=1", "hidden=8", "steps=2", "batch_size=8", "val_every=2",
+                          "checkpoint_every=2");
+        Assert.True(trained.Code == 0, trained.Error);
+        string info = Path.Combine(teacher, "teacher.json");
+        var json = JsonNode.Parse(File.ReadAllText(info))!;
+        json["system"] = "al4";
+        File.WriteAllText(info, json.ToJsonString());
+        var (code, error) = Run("teacher", "sample", "--model", teacher, "--n", "4", "--out", dir.File("s.npz"), "--device", "cpu", "--forcefields", ForceFields);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {info} names system al4 (42 atoms), but the teacher has 22 atoms: the file was changed or damaged; " +
+                     $"{BoltzmannGen.Teacher.TeacherDirectory.Remedy}.", Assert.Single(error.Trim().Split('\n')));
+        Assert.False(File.Exists(dir.File("s.npz")));
+    }
+
+    [Fact]
     public void Teacher_sample_given_a_flow_model_folder_speaks_of_model_not_teacher()
     {
         using var dir = new TempDir();
@@ -126,7 +147,41 @@ public class ModelChecksumTests
         Assert.True(first.Code == 0, first.Error);
         string damaged = Path.Combine(model, ModelDirectory.CheckpointFolder, file);
         FlipBytes(damaged);
+        var before = Snapshot(model);
         AssertRefusedAsDamaged(Run([.. args, "--resume"]), damaged);
+        Assert.Equal(before, Snapshot(model)); // the probe: the refused resume rewrote config.yaml (same text, new mtime)
+
+        // A resume with other options is refused too, and config.yaml still says what the checkpoint was made with.
+        FlipBytes(damaged); // undamaged again (XOR twice)
+        var other = Run([.. args.Select(a => a == "hidden=8" ? "hidden=9" : a), "--resume"]);
+        Assert.Equal(2, other.Code);
+        Assert.Contains("was made with a different config", other.Error);
+        Assert.Contains("hidden: 8", File.ReadAllText(Path.Combine(model, ModelDirectory.ConfigFile)));
+        Assert.Equal(before.Where(f => !f.StartsWith(damaged)), Snapshot(model).Where(f => !f.StartsWith(damaged)));
+    }
+
+    /// <summary>Every file under <paramref name="folder"/>: path, length, last write time and SHA-256.</summary>
+    internal static string[] Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks} {BoltzmannGen.Data.FileChecksum.Of(f)}").ToArray();
+
+    [Fact]
+    public void Sample_refuses_a_model_whose_model_json_names_a_system_of_another_atom_count_and_writes_nothing()
+    {
+        // Issue 20, item 9 (and the probe): model.json's "system" edited to al4; sample crashed after writing s.npz.
+        using var dir = new TempDir();
+        string model = FineTunerTests.BaseModel(dir);
+        string info = Path.Combine(model, ModelDirectory.InfoFile);
+        var json = JsonNode.Parse(File.ReadAllText(info))!;
+        json["system"] = "al4";
+        File.WriteAllText(info, json.ToJsonString());
+        string output = dir.File("s.npz");
+        var (code, error) = Run("sample", "--model", model, "--n", "8", "--out", output, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {info} names system al4 (42 atoms), but the model has 22 atoms: the file was changed or damaged; {ModelDirectory.Remedy}.",
+                     Assert.Single(error.Trim().Split('\n')));
+        Assert.False(File.Exists(output));
+        Assert.False(File.Exists(dir.File(".s.npz.lock")), "refused before the output's lock");
     }
 
     [Fact]
