@@ -43,9 +43,9 @@ public class SampleReweightingTests
         Assert.Equal(file.Count, result.Count);
         Assert.True(file.IsReweighted);
         Assert.Equal(1.0, result.Reweight.Weights.EffectiveSampleFraction, 6);
-        Assert.Equal(result.Clipped!.LogWeights, file.Optional(SampleFile.LogWClipped));
+        Assert.Equal(result.Clipped!.LogWeights, file.Optional(SampleFile.LogWClipped)!);
         Assert.Equal(7, file.Arrays[SampleFile.Resampled].Shape[0]);
-        Assert.Equal([result.Seconds], file.Optional(SampleFile.ReweightSeconds));
+        Assert.Equal([result.Seconds], file.Optional(SampleFile.ReweightSeconds)!);
     }
 
     [Fact]
