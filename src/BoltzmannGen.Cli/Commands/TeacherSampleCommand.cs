@@ -1,7 +1,7 @@
 using System.ComponentModel;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Teacher.Ode;
-using BoltzmannGen.Teacher;
 using Spectre.Console.Cli;
 using Spectre.Console;
 

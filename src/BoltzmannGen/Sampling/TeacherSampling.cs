@@ -1,11 +1,11 @@
 using BoltzmannGen.Data;
 using BoltzmannGen.Optimisation;
-using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
+using BoltzmannGen.Teacher;
 using BoltzmannGen.Teacher.Ode;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Teacher;
+namespace BoltzmannGen.Sampling;
 
 /// <summary>What `bgen teacher sample` draws and where it writes.</summary>
 /// <param name="Teacher">a teacher folder (`bgen teacher train`)</param>
