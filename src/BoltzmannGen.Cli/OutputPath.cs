@@ -16,16 +16,6 @@ public static class OutputPath
             throw new InputException($"{option} {path}: the folder {dir} does not exist.");
     }
 
-    /// <summary>
-    /// Refuses to replace an existing output file unless <paramref name="replace"/> (--force, or --resume continuing
-    /// the run that writes it): every command that writes a file others build on asks before overwriting it.
-    /// </summary>
-    public static void RefuseExisting(string path, bool replace, string option)
-    {
-        if (File.Exists(path) && !replace)
-            throw new InputException($"{option} {path} already exists; pass --force to replace it.");
-    }
-
     /// <summary>An output folder must not be an existing file (it would fail only when the first file is written).</summary>
     public static void CheckFolder(string path, string option, string what)
     {

@@ -1,11 +1,7 @@
 using System.ComponentModel;
-using BoltzmannGen.Datasets;
-using BoltzmannGen.Flows;
 using BoltzmannGen.Reporting;
-using BoltzmannGen.Sampling;
 using Spectre.Console.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
 
@@ -68,36 +64,10 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
     {
         var system = settings.LoadSystem();
         OutputPath.CheckFolder(settings.Out, "--out", "the report");
-        var samples = SampleFile.Read(settings.Samples, system.AtomCount);
-        var reference = ReferenceDataset.Load(settings.Reference, system);
-        using var writer = OutputPath.Lock(settings.Out, context); // before the model's weights: loading them is work
-        var timings = new Dictionary<string, double>();
-        double[]? testLogQ = null;
-        string? log = null;
-        int? keptStep = null;
-        string? fineTuneLog = null;
-        long? trainingEvaluations = null;
-        if (settings.Model is not null)
-        {
-            var (model, info) = ModelDirectory.Load(settings.Model, CPU);
-            if (info.System != system.Name) throw new InputException($"--model {settings.Model} was trained for {info.System}, not {system.Name}.");
-            timings["train"] = info.TrainingSeconds;
-            log = Path.Combine(settings.Model, ModelDirectory.LogFile);
-            keptStep = info.KeptStep;
-            trainingEvaluations = info.EnergyEvaluations;
-            if (info.FineTunedFrom is not null) fineTuneLog = Path.Combine(settings.Model, BoltzmannGen.FineTuning.FineTuneLog.FileName);
-            testLogQ = model.LogQ(reference.Split("test").Positions, batch: 2048);
-        }
-        var options = new ReportOptions
-        {
-            Label = settings.Label ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(settings.Samples))) ?? "flow",
-            Bootstrap = settings.Bootstrap, TorusPoints = settings.TorusPoints, ClipTop = settings.ClipTop, TrainingLog = log, KeptStep = keptStep, Timings = timings,
-            FineTuneLog = fineTuneLog, TrainingEnergyEvaluations = trainingEvaluations,
-        };
-        RunReport report = null!;
-        AnsiConsole.Status().Start("computing metrics and plots…", _ =>
-            report = new RunReportBuilder(system, reference, options).Build(samples, settings.Out, testLogQ));
-        ReportWriter.WriteAll(settings.Out, report);
+        var request = new ReportRequest(system, settings.Samples, settings.Reference, settings.Out, OutputPath.CommandLine(context), settings.Label,
+                                        settings.Model, settings.ClipTop, settings.Bootstrap, settings.TorusPoints);
+        var report = ReportGenerator.Run(request, (title, _, work) =>
+            AnsiConsole.Status().Start(title, status => work(new SynchronousProgress<double>(value => { }))));
 
         var table = new Table().AddColumns("metric", "value", "CI", "unit");
         foreach (var row in report.Metrics())

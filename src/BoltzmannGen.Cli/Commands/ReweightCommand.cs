@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
-using BoltzmannGen.Data;
-using BoltzmannGen.Numerics;
 using BoltzmannGen.Sampling;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -41,63 +38,28 @@ public sealed class ReweightCommand : Command<ReweightCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var system = settings.LoadSystem();
-        // Read, modify, write in place: under the file's writer lock from the read on, so two reweights cannot interleave.
-        using var writer = OutputPath.Lock(settings.Samples, context);
-        var file = SampleFile.Read(settings.Samples, system.AtomCount);
-        if (file.IsSmc)
-            throw new InputException($"--samples {settings.Samples}: these are `bgen smc` particles, already weighted by SMC; " +
-                                     "−u − log q would be wrong for them (they are not draws from the flow). Nothing was written.");
-        OutputPath.CheckWritable(settings.Samples, "--samples");
-        var clock = Stopwatch.StartNew();
-        var reweighting = new Reweighting(system, settings.ToOptions());
-        ReweightResult result = null!;
-        var positions = file.PositionsNm();
-        var logQ = file.LogQValues();
-        var previous = file.OptionalMask(SampleFile.Reflected);
-        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask($"{system.Name} energies", maxValue: file.Count);
-                result = reweighting.Run(positions, logQ, previous, new SynchronousProgress<int>(done => task.Value = done), cancellationToken);
-            });
-        double seconds = clock.Elapsed.TotalSeconds;
+        var request = new SampleReweightRequest(settings.LoadSystem(), settings.Samples, settings.ToOptions(), OutputPath.CommandLine(context),
+                                                settings.ClipTop, settings.Resample, settings.Seed);
+        var summary = SampleReweighting.Run(request, (title, total, work) =>
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(title, maxValue: total);
+                    work(new SynchronousProgress<int>(done => task.Value = done));
+                }), cancellationToken);
 
-        var updates = new List<(string, NpyArray)>
-        {
-            (SampleFile.Positions, new NpyArray(Array.ConvertAll(result.Positions, v => (float)v), file.Count, file.Atoms, 3)),
-            (SampleFile.Energy, new NpyArray(result.EnergiesKJ, file.Count)),
-            (SampleFile.LogW, new NpyArray(result.Weights.LogWeights, file.Count)),
-            (SampleFile.Valid, new NpyArray(result.Valid, file.Count)),
-            (SampleFile.Reflected, new NpyArray(result.Reflected, file.Count)),
-            (SampleFile.ReweightSeconds, new NpyArray([seconds], 1)),
-        };
-        ImportanceWeights? clipped = null;
-        if (settings.ClipTop is { } fraction and > 0)
-        {
-            clipped = result.Weights.ClipTop(fraction);
-            updates.Add((SampleFile.LogWClipped, new NpyArray(clipped.LogWeights, file.Count)));
-        }
-        if (settings.Resample is { } m)
-        {
-            if (double.IsNegativeInfinity(result.Weights.LogSum))
-                throw new InputException($"--resample: every sample in {settings.Samples} has zero weight (invalid or non-finite energy); nothing to resample. Nothing was written.");
-            var indices = (clipped ?? result.Weights).Resample(m, new Xoshiro256((ulong)settings.Seed));
-            updates.Add((SampleFile.Resampled, new NpyArray(indices, m)));
-        }
-        file.Write(updates);
-
+        var (result, seconds, count) = (summary.Reweight, summary.Seconds, summary.Count);
         var table = new Table().AddColumns("", "value");
-        table.AddRow("samples", $"{file.Count:N0}");
+        table.AddRow("samples", $"{count:N0}");
         table.AddRow("mirror images reflected", $"{result.ReflectedCount:N0}");
         table.AddRow("invalid (bonds/chirality)", $"{result.InvalidCount:N0}");
         table.AddRow("non-finite energy", $"{result.NonFiniteEnergyCount:N0}");
         table.AddRow("non-finite log q (invalid)", $"{result.NonFiniteLogQCount:N0}");
         table.AddRow("ESS", $"{result.Weights.EffectiveSampleSize:F1}");
         table.AddRow("ESS fraction", $"{result.Weights.EffectiveSampleFraction:P3}");
-        if (clipped is not null)
+        if (summary.Clipped is { } clipped)
             table.AddRow($"ESS fraction, top {settings.ClipTop:P2} clipped (biased)", $"{clipped.EffectiveSampleFraction:P3}");
-        table.AddRow("time", $"{seconds:F1} s ({file.Count / Math.Max(seconds, 1e-9):N0} samples/s)");
+        table.AddRow("time", $"{seconds:F1} s ({count / Math.Max(seconds, 1e-9):N0} samples/s)");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"energy, log_w, valid, reflected → {Markup.Escape(settings.Samples)}");
         return 0;

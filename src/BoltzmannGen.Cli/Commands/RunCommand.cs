@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
 using BoltzmannGen.Cli.Pipeline;
 using BoltzmannGen.Cli.Pipeline.Executors;
 using BoltzmannGen.Reporting;
@@ -71,30 +70,13 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         return 0;
     }
 
-    /// <summary>The figures a user came for, read back from report.json, and the wall time of every stage.</summary>
+    /// <summary>The figures a user came for, read back from report.json (each metric's summary rows), and the wall time of every stage.</summary>
     private static void PrintSummary(string run, List<(string Stage, double Seconds, string State)> times, double total)
     {
         var table = new Table().Title("[bold]bgen run — summary[/]").AddColumns("", "value");
         string reportJson = Path.Combine(run, "report", "report.json");
         if (File.Exists(reportJson))
-        {
-            var r = RunReport.Read(reportJson);
-            string N(double? v, string format) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "—";
-            table.AddRow("samples", $"{r.NSamples:N0}");
-            table.AddRow("ESS fraction", N(r.EssFraction, "P3"));
-            table.AddRow($"ESS fraction, top {r.EssClipTop ?? 0:P1} of weights clipped", N(r.EssClippedFraction, "P3"));
-            table.AddRow("E-W1 (k_BT, reweighted)", N(r.EW1, "F3"));
-            table.AddRow("T-W2 (rad)", N(r.TW2, "F3"));
-            for (int i = 0; i < r.DeltaF.Count; i++)
-                table.AddRow($"ΔF(φ>0 vs φ<0) {r.ResidueName(i)}: flow / MD (k_BT)",
-                    $"{N(r.DeltaF[i], "F2")} / {N(i < r.DeltaFMd.Count ? r.DeltaFMd[i] : null, "F2")}");
-            table.AddRow("samples with log q per second", N(r.Efficiency.SamplesPerSecond, "N0"));
-            if (r.EnergyEvaluations.Training is { } trainingEvaluations)
-                table.AddRow("energy evaluations: training / sampling", $"{trainingEvaluations:N0} / {r.EnergyEvaluations.Sampling:N0}");
-            table.AddRow("effective samples per second: flow / MD",
-                $"{N(r.Efficiency.EffectiveSamplesPerSecond, "G3")} / {N(r.Efficiency.MdEffectiveSamplesPerSecond, "G3")}");
-            table.AddRow("effective samples per second, training time included", N(r.Efficiency.EffectiveSamplesPerSecondWithTraining, "G3"));
-        }
+            foreach (var row in RunReport.Read(reportJson).SummaryRows()) table.AddRow(Markup.Escape(row.Label), Markup.Escape(row.Value));
         foreach (var (stage, seconds, state) in times) table.AddRow($"time: {stage}", $"{seconds:F0} s ({state})");
         table.AddRow("time: this invocation", $"{total:F0} s");
         AnsiConsole.Write(table);

@@ -1,9 +1,7 @@
 using System.ComponentModel;
-using BoltzmannGen.Flows;
-using BoltzmannGen.Optimisation;
+using BoltzmannGen.Sampling;
 using Spectre.Console.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
 
@@ -34,34 +32,13 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPath.CheckWritable(settings.Out, "--out");
-        var device = TorchDevices.Resolve(settings.Device);
-        var (model, info) = ModelDirectory.Load(settings.Model, device);
-        var system = ModelDirectory.SystemOf(settings.Model, info);
-        using var writer = OutputPath.Lock(settings.Out, context);
-        using var generator = new Generator((ulong)settings.Seed);
-        var (positions, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"sampling {info.System} ({info.Arch})", settings.Count,
-            settings.Batch, info.Atoms, n =>
-            {
-                using var _ = no_grad();
-                return model.Sample(n, generator);
-            }, cancellation: cancellationToken);
+        var request = new FlowSampleRequest(settings.Model, settings.Out, OutputPath.CommandLine(context), settings.Count, settings.Batch,
+                                            settings.Seed, settings.Device);
+        var result = FlowSampling.Run(request, SampleProgress.Show, cancellationToken);
+        var (info, seconds) = (result.Info, result.Seconds);
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");
-        if (system is not null) ReportValidity(system, positions, settings.Count, info.Atoms);
+        if (result.Validity is { } v)
+            AnsiConsole.MarkupLine($"bonds within {v.BondTolerance} nm of the reference: {v.BondsOkPercent:F1} %; all CA L: {v.AllLPercent:F1} %");
         return 0;
-    }
-
-    /// <summary>A quick look at quality: how many samples have every bond within 0.02 nm and every CA L.</summary>
-    private static void ReportValidity(Systems.PeptideSystem system, float[] positions, int count, int atoms)
-    {
-        var check = new Sampling.ValidityCheck(system.Topology, system.ReferencePositions);
-        int per = 3 * atoms, bonds = 0, chiral = 0;
-        var frame = new double[per];
-        for (int i = 0; i < count; i++)
-        {
-            for (int k = 0; k < per; k++) frame[k] = positions[(long)i * per + k];
-            if (check.BondsOk(frame)) bonds++;
-            if (check.AllL(frame)) chiral++;
-        }
-        AnsiConsole.MarkupLine($"bonds within {check.BondTolerance} nm of the reference: {100.0 * bonds / count:F1} %; all CA L: {100.0 * chiral / count:F1} %");
     }
 }

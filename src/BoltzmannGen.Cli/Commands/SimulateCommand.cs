@@ -1,8 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using BoltzmannGen.Analysis;
-using BoltzmannGen.Data;
-using BoltzmannGen.Datasets;
 using BoltzmannGen.Simulation;
 using Spectre.Console.Cli;
 using Spectre.Console;
@@ -75,123 +72,60 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var system = settings.LoadSystem();
-        var temperatures = settings.Temperatures is null
-            ? new[] { system.TemperatureK }
-            : ParseTemperatures(settings.Temperatures);
         var options = new MDOptions
         {
             System = system.Name,
             Nanoseconds = settings.Nanoseconds,
             SaveEveryPs = settings.SaveEveryPs,
             SwapEveryPs = settings.SwapEveryPs ?? settings.SaveEveryPs,
-            TemperaturesK = temperatures,
+            TemperaturesK = settings.Temperatures is null ? [system.TemperatureK] : ParseTemperatures(settings.Temperatures),
             Replicas = settings.Replicas,
             Seed = settings.Seed,
             EquilibrationPs = settings.EquilibratePs,
             CheckpointEveryPs = settings.CheckpointEveryPs,
             Platform = settings.Platform,
         };
-        options.Validate();
-        if (Math.Abs(temperatures[0] - system.TemperatureK) > 1e-9)
-            AnsiConsole.MarkupLine($"[yellow]note: the dataset will be at {temperatures[0]} K; {system.Name} is defined at {system.TemperatureK} K.[/]");
-
-        string work = Path.Combine(settings.Out, ".partial");
-        using var writer = OutputPath.Lock(settings.Out, context);
-        if (ReferenceDataset.Exists(settings.Out) && !settings.Force)
-            throw new InputException($"{settings.Out} already holds a dataset; pass --force to replace it.");
-        PrepareOutput(settings, work);
-
-        MDResult result = null!;
+        var request = new ReferenceSimulationRequest(system, options, settings.Out, "bgen " + string.Join(" ", context.Arguments.Select(Quote)),
+                                                     OutputPath.CommandLine(context), settings.Resume, settings.Force);
+        ReferenceSimulationResult result = null!;
         int stopped = Interruptible.Run(context, cancellationToken, token =>
-        {
-            using var run = new MDRun(system, options, work, settings.Resume);
-            result = RunWithProgress(run, options, token);
-        });
+            result = ReferenceSimulation.Run(request, (_, _, work) => ShowProgress(work, options),
+                                             note => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(note)}[/]"), token));
         if (stopped != 0) return stopped;
-
-        var all = new Frames(result.Energies.Length, system.AtomCount, Array.ConvertAll(result.Positions, x => (double)x));
-        var stats = TrajectoryStatistics.Compute(all, system.Topology, result.Replicas);
-        string command = "bgen " + string.Join(" ", context.Arguments.Select(Quote));
-        var dataset = ReferenceDataset.Write(settings.Out, system, result.Positions, result.Energies, sizes => new DatasetMeta
-        {
-            System = system.Name,
-            Molecule = system.Info.Molecule,
-            Atoms = system.AtomCount,
-            ForceField = system.Info.ForceField,
-            Solvent = system.Info.Solvent,
-            TemperatureK = temperatures[0],
-            FrictionPerPs = options.FrictionPerPs,
-            TimestepPs = options.StepPs,
-            SaveIntervalPs = options.SaveEveryPs,
-            EquilibrationPs = options.EquilibrationPs,
-            LengthNsPerReplica = result.NanosecondsPerReplica,
-            Replicas = options.Replicas,
-            TemperaturesK = temperatures,
-            SwapIntervalPs = temperatures.Length > 1 ? options.SwapEveryPs : null,
-            SwapAcceptance = temperatures.Length > 1 ? result.SwapAcceptance : null,
-            Seed = options.Seed,
-            Platform = options.Platform,
-            OpenMMVersion = OpenMMSharp.Platform.OpenMMVersion,
-            Command = command,
-            WallSeconds = Math.Round(result.WallSeconds, 1),
-            CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            Frames = sizes,
-            AutocorrelationTimeFrames = stats.AutocorrelationTimeFrames.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-            EffectiveSamples = sizes.ToDictionary(kv => kv.Key, kv => Math.Round(stats.EffectiveSamples(kv.Value), 1)),
-            PhiPositivePopulation = stats.PhiPositivePopulation,
-        });
-        Directory.Delete(work, recursive: true);
-        DatasetSummary.Print(dataset);
+        DatasetSummary.Print(result.Dataset);
         return 0;
     }
 
-    private static void PrepareOutput(Settings settings, string work)
-    {
-        try
-        {
-            Directory.CreateDirectory(settings.Out);
-            if (settings.Force && !settings.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
-            var probe = Path.Combine(settings.Out, ".write-test-" + Guid.NewGuid().ToString("N"));
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw new InputException($"--out {settings.Out} is not writable: {e.Message}", e);
-        }
-    }
-
-    private static MDResult RunWithProgress(MDRun run, MDOptions options, CancellationToken stop)
+    private static void ShowProgress(Action<IProgress<MDProgress>> work, MDOptions options)
     {
         if (Console.IsOutputRedirected)
         {
             long lastPrinted = -1;
             string lastPhase = "";
-            return run.Run(new SynchronousProgress<MDProgress>(p =>
+            work(new SynchronousProgress<MDProgress>(p =>
             {
                 // Logs get a line per 10 %, not a redraw per frame.
                 long tenth = p.StepsDone * 10 / Math.Max(1, p.StepsTotal);
                 if (tenth == lastPrinted && p.Phase == lastPhase) return;
                 (lastPrinted, lastPhase) = (tenth, p.Phase);
                 Console.WriteLine(ProgressLine(p, options));
-            }), stop);
+            }));
+            return;
         }
-        MDResult? result = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var equilibration = ctx.AddTask("equilibration", maxValue: Math.Max(1, options.EquilibrationSteps));
                 var production = ctx.AddTask("production", maxValue: options.TotalSteps);
-                result = run.Run(new SynchronousProgress<MDProgress>(p =>
+                work(new SynchronousProgress<MDProgress>(p =>
                 {
                     var task = p.Phase == "equilibration" ? equilibration : production;
                     if (p.Phase == "production") equilibration.Value = equilibration.MaxValue;
                     task.Value = p.StepsDone;
                     task.Description = Markup.Escape(ProgressLine(p, options));
-                }), stop);
+                }));
             });
-        return result!;
     }
 
     private static string ProgressLine(MDProgress p, MDOptions options)

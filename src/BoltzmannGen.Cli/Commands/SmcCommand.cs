@@ -1,11 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using BoltzmannGen.Data;
-using BoltzmannGen.FineTuning;
-using BoltzmannGen.Flows;
-using BoltzmannGen.Optimisation;
-using BoltzmannGen.Sampling;
 using BoltzmannGen.Smc;
 using Spectre.Console.Cli;
 using Spectre.Console;
@@ -116,32 +111,20 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
     {
         OutputPath.CheckWritable(settings.Out, "--out");
         var (info, system) = settings.LoadModelAndSystem();
-        if (info.System != system.Name || info.Atoms != system.AtomCount)
-            throw new InputException($"--model {settings.Model} is a model of {info.System} ({info.Atoms} atoms), not of {system.Name} ({system.AtomCount} atoms).");
-        SampleSizeLimits.Check(settings.Count, info.Atoms, "--n", info.System);
         var options = new SmcOptions
         {
             Particles = settings.Count, Schedule = settings.ToSchedule(), Kernel = settings.Kernel == "mala" ? SmcKernel.Mala : SmcKernel.Langevin,
             MovesPerStep = settings.Moves, ResampleBelow = settings.ResampleBelow, StepSize = settings.StepSize, Seed = (ulong)settings.Seed,
         };
-        var (model, _) = ModelDirectory.Load(settings.Model, TorchDevices.Resolve(settings.Device));
-        using var writer = OutputPath.Lock(settings.Out, context);
-
-        var clock = Stopwatch.StartNew();
-        SmcResult result;
-        using (var energy = new BoltzmannTarget(system, settings.ToOptions()))
-            result = RunWithProgress(new FlowLatentTarget(model, energy, settings.Batch), options, $"SMC {system.Name} ({info.Arch})", cancellationToken);
-        double seconds = clock.Elapsed.TotalSeconds;
-
-        var output = SmcOutput.From(result, system, seconds);
-        Npz.Write(settings.Out, output.Arrays.ToArray());
-        Summarise(settings, result, output, seconds);
+        var request = new FlowSmcRequest(settings.Model, info, system, options, settings.Out, OutputPath.CommandLine(context), settings.ToOptions(),
+                                         settings.Device, settings.Batch);
+        var run = FlowSmc.Run(request, (title, total, work) => ShowProgress(title, total, options.Schedule, work), cancellationToken);
+        Summarise(settings, run.Result, run.Output, run.Seconds);
         return 0;
     }
 
-    private static SmcResult RunWithProgress(ILatentTarget target, SmcOptions options, string title, CancellationToken cancellation)
+    private static void ShowProgress(string title, double total, AnnealingSchedule schedule, Action<IProgress<SmcStep>> work)
     {
-        var schedule = options.Schedule;
         var clock = Stopwatch.StartNew();
         string Line(SmcStep s)
         {
@@ -153,19 +136,20 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
                 $"{(s.Resampled ? " (resampled)" : "")} acceptance {s.Acceptance:F2} ε {s.StepSize:G3} log Z {s.LogZ:F2} ETA {eta:F0} s");
         }
         if (Console.IsOutputRedirected)
-            return SmcSampler.Run(target, options, new SynchronousProgress<SmcStep>(s => Console.WriteLine($"{title}: {Line(s)}")), cancellation);
-        SmcResult result = null!;
+        {
+            work(new SynchronousProgress<SmcStep>(s => Console.WriteLine($"{title}: {Line(s)}")));
+            return;
+        }
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask(Markup.Escape(title), maxValue: schedule.IsAdaptive ? 1 : schedule.MaxSteps);
-                result = SmcSampler.Run(target, options, new SynchronousProgress<SmcStep>(s =>
+                var task = ctx.AddTask(Markup.Escape(title), maxValue: total);
+                work(new SynchronousProgress<SmcStep>(s =>
                 {
                     task.Value = schedule.IsAdaptive ? s.Beta : s.Step;
                     task.Description = Markup.Escape($"{title}: {Line(s)}");
-                }), cancellation);
+                }));
             });
-        return result;
     }
 
     private static void Summarise(Settings settings, SmcResult result, SmcOutput output, double seconds)

@@ -1,14 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using BoltzmannGen.Datasets;
-using BoltzmannGen.Numerics.Assignment;
-using BoltzmannGen.Optimisation;
+using BoltzmannGen.Data;
 using BoltzmannGen.Targets;
-using BoltzmannGen.Teacher.Ode;
-using BoltzmannGen.Teacher;
 using Spectre.Console.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
 
@@ -110,80 +105,45 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
     {
         var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");
-        OutputPath.RefuseExisting(settings.Out, settings.Force || settings.Resume, "--out"); // again under the lock: no lock file for this mistake
-        // The file's writer lock; reflow's chunks in OUT.partial are covered by it too.
-        using var writer = OutputPath.Lock(settings.Out, context);
-        OutputPath.RefuseExisting(settings.Out, settings.Force || settings.Resume, "--out");
-        return settings.Kind == "reflow" ? Reflow(settings, system, cancellationToken) : OptimalTransport(settings, system, cancellationToken);
+        ExistingOutput.Refuse(settings.Out, settings.Force || settings.Resume, "--out"); // again under the lock: no lock file for this mistake
+        var request = new FortTargetsRequest(system, settings.Kind, settings.Out, OutputPath.CommandLine(context), settings.Pairs, settings.Seed,
+            settings.Force, settings.Resume, settings.Data, settings.Align, settings.Cost, settings.Threads ?? 0, settings.Teacher,
+            settings.Solver, settings.Steps, settings.Chunk, settings.Device);
+        bool reflow = settings.Kind == "reflow";
+        var result = FortTargets.Run(request, reflow ? ShowReflow : ShowAssignment, cancellationToken);
+        var meta = result.Meta;
+        if (reflow)
+            AnsiConsole.MarkupLine($"{settings.Pairs:N0} reflow pairs for {system.Name} in {result.Seconds:F1} s " +
+                                   $"({settings.Pairs / result.Seconds:N0} pairs/s) → {Markup.Escape(settings.Out)}; mean squared |x1 − x0| {meta.MeanSquaredDistancePaired:F2}");
+        else
+            AnsiConsole.MarkupLine($"{meta.Pairs} OT pairs for {system.Name} in {result.Seconds:F1} s → {Markup.Escape(settings.Out)}; " +
+                                   $"mean squared pair distance {meta.MeanSquaredDistanceRandom:F2} (random) → {meta.MeanSquaredDistancePaired:F2} (optimal), scale {result.Scale:F4} nm");
+        return 0;
     }
 
-    private static int Reflow(Settings settings, BoltzmannGen.Systems.PeptideSystem system, CancellationToken cancellationToken)
+    /// <summary>Reflow: pairs done of all, with the rate so far.</summary>
+    private static void ShowReflow(string title, double total, Action<IProgress<int>> work)
     {
-        var (teacher, info) = TeacherDirectory.Load(settings.Teacher!, system, TorchDevices.Resolve(settings.Device));
-        var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps };
-        try { options.Validate(); }
-        catch (ArgumentException e) { throw InputException.From(e); }
-        string work = settings.Out + ".partial";
-        if (!settings.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
-
         var clock = Stopwatch.StartNew();
-        var reflow = new ReflowTargets(teacher, options, settings.Seed, settings.Chunk);
-        (float[] X0, float[] X1) pairs = ([], []);
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask($"reflow pairs ({settings.Solver}, {settings.Steps} steps)", maxValue: settings.Pairs);
-                pairs = reflow.Generate(settings.Pairs, work, new SynchronousProgress<int>(done =>
+                var task = ctx.AddTask(title, maxValue: total);
+                work(new SynchronousProgress<int>(done =>
                 {
                     task.Value = done;
                     double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                    task.Description = $"reflow pairs ({settings.Solver}, {settings.Steps} steps) {rate:N0} pairs/s";
-                }), cancellationToken);
+                    task.Description = $"{title} {rate:N0} pairs/s";
+                }));
             });
-        int atoms = system.AtomCount;
-        double before = 0;
-        for (long i = 0; i < pairs.X0.LongLength; i++) before += (pairs.X1[i] - pairs.X0[i]) * (double)(pairs.X1[i] - pairs.X0[i]);
-        var meta = new TargetsMeta
-        {
-            System = system.Name, Kind = "reflow", Pairs = settings.Pairs, Seed = settings.Seed, Source = settings.Teacher!,
-            MeanSquaredDistancePaired = before / settings.Pairs, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
-            Solver = $"{settings.Solver}, {settings.Steps} steps",
-            InternalCoordinates = info.InternalCoordinates?.DeepClone(),
-        };
-        new TargetsFile(pairs.X0, pairs.X1, settings.Pairs, atoms, info.Scale, meta).Write(settings.Out);
-        Directory.Delete(work, recursive: true);
-        AnsiConsole.MarkupLine($"{settings.Pairs:N0} reflow pairs for {system.Name} in {clock.Elapsed.TotalSeconds:F1} s " +
-                               $"({settings.Pairs / clock.Elapsed.TotalSeconds:N0} pairs/s) → {Markup.Escape(settings.Out)}; mean squared |x1 − x0| {before / settings.Pairs:F2}");
-        return 0;
     }
 
-    private static int OptimalTransport(Settings settings, BoltzmannGen.Systems.PeptideSystem system, CancellationToken cancellationToken)
-    {
-        var dataset = ReferenceDataset.Load(settings.Data, system);
-        var train = dataset.Split("train");
-        if (settings.Pairs > train.Count)
-            throw new InputException($"--pairs {settings.Pairs} is more than the {train.Count} training frames in {settings.Data}.");
-        var problem = OtTargetProblem.Build(system, train, settings.Pairs, settings.Seed, settings.Cost);
-        int n = problem.Pairs;
-        var clock = Stopwatch.StartNew();
-        OtPairing pairing = null!;
+    /// <summary>OT: rows assigned of all, with the time so far (the solver's phases make a remaining time meaningless).</summary>
+    private static void ShowAssignment(string title, double total, Action<IProgress<int>> work) =>
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask($"exact assignment of {n} pairs", maxValue: n);
-                pairing = OptimalTransportPairing.Pair(problem.CostRows, problem.CostColumns, n, problem.CostDimension, settings.Align == "kabsch", settings.Threads ?? 0,
-                    new SynchronousProgress<AssignmentProgress>(p => task.Value = p.AssignedRows), cancellationToken);
-                task.Value = n;
+                var task = ctx.AddTask(title, maxValue: total);
+                work(new SynchronousProgress<int>(rows => task.Value = rows));
             });
-        var meta = new TargetsMeta
-        {
-            System = system.Name, Kind = "ot", Pairs = n, Seed = settings.Seed, Source = settings.Data, Align = settings.Align, Cost = settings.Cost,
-            MeanSquaredDistanceRandom = pairing.MeanSquaredDistanceBefore, MeanSquaredDistancePaired = pairing.MeanSquaredDistanceAfter,
-            Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
-        };
-        new TargetsFile(problem.Prior, problem.Targets(pairing), n, problem.Atoms, problem.Scale, meta).Write(settings.Out);
-        AnsiConsole.MarkupLine($"{n} OT pairs for {system.Name} in {clock.Elapsed.TotalSeconds:F1} s → {Markup.Escape(settings.Out)}; " +
-                               $"mean squared pair distance {pairing.MeanSquaredDistanceBefore:F2} (random) → {pairing.MeanSquaredDistanceAfter:F2} (optimal), scale {problem.Scale:F4} nm");
-        return 0;
-    }
 }

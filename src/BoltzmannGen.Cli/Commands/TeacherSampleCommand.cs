@@ -1,12 +1,9 @@
 using System.ComponentModel;
-using BoltzmannGen.Data;
-using BoltzmannGen.Optimisation;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Teacher.Ode;
-using BoltzmannGen.Teacher;
 using Spectre.Console.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
 
@@ -84,20 +81,12 @@ public sealed class TeacherSampleCommand : Command<TeacherSampleCommand.Settings
     {
         OutputPath.CheckWritable(settings.Out, "--out");
         var options = new CnfOptions { Solver = settings.Solver, Steps = settings.Steps, Atol = settings.Atol, Rtol = settings.Rtol, Divergence = settings.Divergence, Seed = settings.Seed };
-        try { options.Validate(); }
-        catch (ArgumentException e) { throw InputException.From(e); }
-        var info = TeacherDirectory.ReadInfo(settings.Model, "--model");
         var catalog = settings.ForceFields is null ? SystemCatalog.Default() : new SystemCatalog(settings.ForceFields);
-        var (model, _) = TeacherDirectory.Load(settings.Model, catalog.Get(info.System), TorchDevices.Resolve(settings.Device), "--model");
-        using var writer = OutputPath.Lock(settings.Out, context);
-
-        using var generator = new Generator((ulong)settings.Seed);
-        bool estimate = string.Equals(settings.Divergence, "hutchinson", StringComparison.OrdinalIgnoreCase);
-        var (_, seconds) = SampleBatches.DrawAndWrite(settings.Out, $"CNF samples of {info.System} ({settings.Solver}, {settings.Divergence} divergence)",
-            settings.Count, settings.Batch, info.Atoms, n => model.Sample(n, generator, options),
-            estimate ? [("log_q_is_estimate", new NpyArray([true], 1))] : null, cancellationToken);
-        AnsiConsole.MarkupLine($"{settings.Count} CNF samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N1}/s) → {Markup.Escape(settings.Out)}");
-        if (estimate)
+        var request = new TeacherSampleRequest(settings.Model, catalog, options, settings.Out, OutputPath.CommandLine(context), settings.Count,
+                                               settings.Batch, settings.Device);
+        var result = TeacherSampling.Run(request, SampleProgress.Show, cancellationToken);
+        AnsiConsole.MarkupLine($"{settings.Count} CNF samples of {result.Info.System} with log q in {result.Seconds:F1} s ({settings.Count / result.Seconds:N1}/s) → {Markup.Escape(settings.Out)}");
+        if (result.LogQIsEstimate)
             AnsiConsole.MarkupLine("[yellow]log q comes from Hutchinson's stochastic trace estimate: importance weights built on it are not exact.[/]");
         return 0;
     }

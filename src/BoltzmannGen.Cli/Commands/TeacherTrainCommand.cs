@@ -1,13 +1,7 @@
 using System.ComponentModel;
-using BoltzmannGen.Coordinates;
-using BoltzmannGen.Data;
-using BoltzmannGen.Datasets;
-using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher;
-using BoltzmannGen.Training;
 using Spectre.Console.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace BoltzmannGen.Cli.Commands;
 
@@ -72,50 +66,15 @@ public sealed class TeacherTrainCommand : Command<TeacherTrainCommand.Settings>
         if (settings.Device is not null) overrides.Add($"device={settings.Device}");
         var config = TeacherConfig.Load(settings.Config, overrides);
         OutputPath.CheckFolder(settings.Out, "--out", "the teacher");
-        var system = settings.LoadSystem();
-        var dataset = ReferenceDataset.Load(settings.Data, system);
-        TrainCommand.RejectNonFinite(dataset);
-        var train = dataset.Split("train");
-        TrainingConfig.CheckBatchSize(config.BatchSize, train.Count, $"training frames in {settings.Data}");
-        double scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(train.Positions, system.AtomCount);
-
-        var map = config.Coordinates == "internal"
-            ? Coordinates.InternalCoordinateMap.Fit(Coordinates.ZMatrix.FromTopology(system.Topology), train.Positions, train.Count)
-            : null;
-        var info = new TeacherInfo
-        {
-            System = system.Name, Atoms = system.AtomCount, Net = config.Net, Scale = scale, Coupling = config.Coupling,
-            Hyperparameters = TeacherTrainer.Hyperparameters(config), Coordinates = config.Coordinates,
-            InternalCoordinates = map is null ? null : map.ToJsonNode(),
-        };
-        using var writer = OutputPath.Lock(settings.Out, context);
-        var trainer = new TeacherTrainer(settings.Out, config, info, system.Topology);
-        // The scale and the map come from the MD frames as they are; only what the teacher learns from is biased.
-        var (learned, phiPositive) = PhiPositiveOversampling.Expand(train, system.Topology, config.PhiPositiveWeight);
-        if (config.PhiPositiveWeight > 1)
-            AnsiConsole.MarkupLine($"phi_positive_weight {config.PhiPositiveWeight}: {phiPositive:N0} of {train.Count:N0} training frames have some φ > 0; " +
-                                   $"they make up {(double)config.PhiPositiveWeight * phiPositive / learned.Count:P1} of the {learned.Count:N0} frames the teacher learns from.");
-        using var trainFrames = Normalised(learned, system.AtomCount, scale, map);
-        using var valFrames = Normalised(dataset.Split("val"), system.AtomCount, scale, map);
-
+        var request = new TeacherTrainingRequest(settings.LoadSystem(), config, settings.Data, settings.Out, OutputPath.CommandLine(context), settings.Resume);
+        TeacherTrainingResult result = null!;
         int stopped = Interruptible.Run(context, cancellationToken, token =>
-        {
-            using var threads = TorchThreads.Use(config.Threads);
-            TrainingProgressDisplay.Run("teacher", config.Steps, config.LogEvery,
-                progress => trainer.Train(trainFrames, valFrames, settings.Resume, progress, token));
-        });
+            result = TeacherTraining.Run(request, (title, _, work) => TrainingProgressDisplay.Run(title, config.Steps, config.LogEvery, work),
+                                         note => AnsiConsole.MarkupLine(Markup.Escape(note)), token));
         if (stopped != 0) return stopped;
-        var saved = TeacherDirectory.ReadInfo(settings.Out);
+        var saved = result.Saved;
         AnsiConsole.MarkupLine($"trained a {config.Net} teacher ({saved.Parameters:N0} parameters, {config.Coupling} coupling) for {config.Steps} steps " +
                                $"in {saved.TrainingSeconds:F0} s → {Markup.Escape(settings.Out)}");
         return 0;
-    }
-
-    /// <summary>Frames (n, N, 3) nm → (n, 3N) in the teacher's frame, float32.</summary>
-    private static Tensor Normalised(Frames frames, int atoms, double scale, Coordinates.InternalCoordinateMap? map)
-    {
-        using var scope = NewDisposeScope();
-        var x = tensor(frames.Positions, [frames.Count, atoms, 3], float64);
-        return scope.MoveToOuter(TeacherModel.Normalise(x, scale, map).to(float32));
     }
 }

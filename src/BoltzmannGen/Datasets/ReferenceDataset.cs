@@ -41,6 +41,16 @@ public sealed class ReferenceDataset
             "so the file cannot be verified; make the dataset again or restore its meta.json.");
 
     /// <summary>All splits in time order (train, val, test).</summary>
+    /// <summary>Refuses a dataset with a non-finite coordinate in any split, naming the file and frame (trainers read every split).</summary>
+    public void RejectNonFinite()
+    {
+        foreach (var split in SplitNames)
+        {
+            if (Split(split).FirstNonFinite() is { } bad)
+                throw new InputException($"{Directory}/{split}.npy: frame {bad.Frame} has a non-finite coordinate.");
+        }
+    }
+
     public Frames All() => Concatenate(SplitNames);
 
     /// <summary>Frames of independent runs of the same protocol, added by `bgen pool`; never used for training or test metrics.</summary>

@@ -191,6 +191,18 @@ public sealed record RunReport
         return rows;
     }
 
+    /// <summary>
+    /// `bgen run`'s closing summary, in the order of <see cref="Metrics"/>: the rows each registered metric gives
+    /// (<see cref="Metric.Summary"/>), with ΔF per residue after the <see cref="MetricGroup.Quality"/> metrics.
+    /// </summary>
+    public IReadOnlyList<SummaryRow> SummaryRows() =>
+    [
+        .. MetricRegistry.In(MetricGroup.Quality).SelectMany(m => m.Summary(this)),
+        .. FreeEnergyDifferences.Summary(this),
+        .. MetricRegistry.In(MetricGroup.Samples).SelectMany(m => m.Summary(this)),
+        .. MetricRegistry.In(MetricGroup.Efficiency).SelectMany(m => m.Summary(this)),
+    ];
+
     private IEnumerable<MetricRow> Rows(MetricGroup group) =>
         MetricRegistry.In(group).Select(m => new MetricRow(m.CsvName, m.Read(this), null, null, m.Unit));
 }

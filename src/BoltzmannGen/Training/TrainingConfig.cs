@@ -80,17 +80,6 @@ public sealed record TrainingConfig
         return config;
     }
 
-    /// <summary>
-    /// Refuses a batch larger than what it is drawn from (<paramref name="available"/> pairs or frames, described by
-    /// <paramref name="what"/>): each step draws batch_size of them, so a larger batch only repeats them, and
-    /// batch_size=100000000 on 500 pairs grew to 20 GB before the kernel killed it (and other jobs with it).
-    /// </summary>
-    public static void CheckBatchSize(int batchSize, long available, string what, string key = "batch_size")
-    {
-        if (batchSize > available)
-            throw new InputException($"{key} {batchSize} is more than the {available} {what}: each step draws {key} of them; use {key}={available} or less.");
-    }
-
     public void Validate()
     {
         string[] objectives = ["fort", "mle"];

@@ -11,4 +11,6 @@ public sealed class ClippedEssFraction() : Metric(MetricGroup.Quality, 40, key: 
     public override double? Read(RunReport report) => report.EssClippedFraction;
     public override RunReport Store(RunReport report, double? value) => report with { EssClippedFraction = value };
     public override string Format(double? value) => Percent(value);
+    public override IEnumerable<SummaryRow> Summary(RunReport report) =>
+        [new($"ESS fraction, top {report.EssClipTop ?? 0:P1} of weights clipped", SummaryValue(Read(report), "P3"))];
 }

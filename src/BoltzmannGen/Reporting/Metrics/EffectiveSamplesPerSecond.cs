@@ -10,4 +10,8 @@ public sealed class EffectiveSamplesPerSecond() : Metric(MetricGroup.Efficiency,
     public override double? Read(RunReport report) => report.Efficiency.EffectiveSamplesPerSecond;
     public override RunReport Store(RunReport report, double? value) =>
         report with { Efficiency = report.Efficiency with { EffectiveSamplesPerSecond = value } };
+    // One row with MD's figure beside the flow's.
+    public override IEnumerable<SummaryRow> Summary(RunReport report) =>
+        [new("effective samples per second: flow / MD",
+             $"{SummaryValue(Read(report), "G3")} / {SummaryValue(report.Efficiency.MdEffectiveSamplesPerSecond, "G3")}")];
 }

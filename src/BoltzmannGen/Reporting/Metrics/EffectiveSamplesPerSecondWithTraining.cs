@@ -12,4 +12,6 @@ public sealed class EffectiveSamplesPerSecondWithTraining() : Metric(MetricGroup
     public override double? Read(RunReport report) => report.Efficiency.EffectiveSamplesPerSecondWithTraining;
     public override RunReport Store(RunReport report, double? value) =>
         report with { Efficiency = report.Efficiency with { EffectiveSamplesPerSecondWithTraining = value } };
+    public override IEnumerable<SummaryRow> Summary(RunReport report) =>
+        [new("effective samples per second, training time included", SummaryValue(Read(report), "G3"))];
 }

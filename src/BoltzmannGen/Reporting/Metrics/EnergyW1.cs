@@ -10,4 +10,5 @@ public sealed class EnergyW1() : Metric(MetricGroup.Quality, 50, key: "e_w1", na
         inputs.NormalizedWeights is { } w ? EnergyWasserstein.W1(inputs.TestReducedEnergies, inputs.ReducedEnergies, null, w) : null;
     public override double? Read(RunReport report) => report.EW1;
     public override RunReport Store(RunReport report, double? value) => report with { EW1 = value };
+    public override IEnumerable<SummaryRow> Summary(RunReport report) => [new("E-W1 (k_BT, reweighted)", SummaryValue(Read(report), "F3"))];
 }

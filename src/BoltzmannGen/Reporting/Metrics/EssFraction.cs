@@ -8,4 +8,5 @@ public sealed class EssFraction() : Metric(MetricGroup.Quality, 30, key: "ess_fr
     public override double? Read(RunReport report) => report.EssFraction;
     public override RunReport Store(RunReport report, double? value) => report with { EssFraction = value };
     public override string Format(double? value) => Percent(value);
+    public override IEnumerable<SummaryRow> Summary(RunReport report) => [new("ESS fraction", SummaryValue(Read(report), "P3"))];
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Systems;
 
@@ -70,6 +71,15 @@ public static class FreeEnergyDifferences
             yield return new($"population[{b.Residue}, {b.Basin}]", b.Flow, b.FlowCi?.ElementAtOrDefault(0), b.FlowCi?.ElementAtOrDefault(1), "fraction");
             yield return new($"population_md[{b.Residue}, {b.Basin}]", b.Md, b.MdCi?.ElementAtOrDefault(0), b.MdCi?.ElementAtOrDefault(1), "fraction");
         }
+    }
+
+    /// <summary>`bgen run`'s summary: the flow's and MD's ΔF per residue of the flow's estimates.</summary>
+    public static IEnumerable<SummaryRow> Summary(RunReport r)
+    {
+        static string F2(double? v) => v is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "—";
+        for (int i = 0; i < r.DeltaF.Count; i++)
+            yield return new($"ΔF(φ>0 vs φ<0) {r.ResidueName(i)}: flow / MD (k_BT)",
+                             $"{F2(r.DeltaF[i])} / {F2(i < r.DeltaFMd.Count ? r.DeltaFMd[i] : null)}");
     }
 
     /// <summary>report.md/html: the ΔF table and the basin-population table (each only when there is something to show).</summary>

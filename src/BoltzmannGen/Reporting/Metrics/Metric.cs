@@ -16,6 +16,9 @@ public enum MetricGroup
 /// <summary>Which way a metric improves, for comparing runs.</summary>
 public enum MetricDirection { None, LowerIsBetter, HigherIsBetter }
 
+/// <summary>One row of `bgen run`'s closing summary.</summary>
+public sealed record SummaryRow(string Label, string Value);
+
 /// <summary>
 /// One scalar metric of a run's report (docs/design.md §7.8): it computes itself from the report's inputs, names and
 /// formats itself, says which way is better, and knows where its value lives in report.json. Every non-abstract
@@ -59,7 +62,17 @@ public abstract class Metric(MetricGroup group, int order, string key, string na
     /// <summary>The value for people (report.md/html, comparison.md/html): 4 significant digits, "n/a" for null.</summary>
     public virtual string Format(double? value) => ReportWriter.Fmt(value);
 
+    /// <summary>
+    /// Its rows in `bgen run`'s closing summary, read back from report.json (label, value); none by default: the
+    /// summary keeps to the figures a user came for. <see cref="RunReport.SummaryRows"/> collects them in registry order.
+    /// </summary>
+    public virtual IEnumerable<SummaryRow> Summary(RunReport report) => [];
+
     public override string ToString() => Key;
+
+    /// <summary>A value in the summary: <paramref name="format"/> (invariant culture), "—" for null.</summary>
+    protected static string SummaryValue(double? value, string format) =>
+        value is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "—";
 
     /// <summary>"12.3 %"; "n/a" for null.</summary>
     protected static string Percent(double? value) => value is { } x ? Plots.FormatPercent(x) : "n/a";

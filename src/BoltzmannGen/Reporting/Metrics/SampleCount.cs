@@ -7,4 +7,5 @@ public sealed class SampleCount() : Metric(MetricGroup.Quality, 10, key: "n_samp
     public override double? Read(RunReport report) => report.NSamples;
     public override RunReport Store(RunReport report, double? value) => report with { NSamples = (int)(value ?? 0) };
     public override string Format(double? value) => Whole(value);
+    public override IEnumerable<SummaryRow> Summary(RunReport report) => [new("samples", SummaryValue(Read(report), "N0"))];
 }

@@ -8,4 +8,5 @@ public sealed class SamplesPerSecond() : Metric(MetricGroup.Efficiency, 10, key:
     public override double? Read(RunReport report) => report.Efficiency.SamplesPerSecond;
     public override RunReport Store(RunReport report, double? value) =>
         report with { Efficiency = report.Efficiency with { SamplesPerSecond = value } };
+    public override IEnumerable<SummaryRow> Summary(RunReport report) => [new("samples with log q per second", SummaryValue(Read(report), "N0"))];
 }

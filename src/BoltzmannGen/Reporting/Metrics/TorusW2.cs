@@ -11,4 +11,5 @@ public sealed class TorusW2() : Metric(MetricGroup.Quality, 90, key: "t_w2", nam
         : null;
     public override double? Read(RunReport report) => report.TW2;
     public override RunReport Store(RunReport report, double? value) => report with { TW2 = value };
+    public override IEnumerable<SummaryRow> Summary(RunReport report) => [new("T-W2 (rad)", SummaryValue(Read(report), "F3"))];
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BoltzmannGen.Reporting.Metrics;
 
 /// <summary>Energy evaluations spent training the model (fine-tuning's batches and validations; model.json), or null.</summary>
@@ -9,4 +11,8 @@ public sealed class TrainingEnergyEvaluations() : Metric(MetricGroup.Efficiency,
     public override RunReport Store(RunReport report, double? value) =>
         report with { EnergyEvaluations = report.EnergyEvaluations with { Training = (long?)value } };
     public override string Format(double? value) => Whole(value);
+    // One row with the sampling's evaluations beside training's; none for a model trained without energies.
+    public override IEnumerable<SummaryRow> Summary(RunReport report) => report.EnergyEvaluations.Training is { } training
+        ? [new("energy evaluations: training / sampling", string.Create(CultureInfo.InvariantCulture, $"{training:N0} / {report.EnergyEvaluations.Sampling:N0}"))]
+        : [];
 }

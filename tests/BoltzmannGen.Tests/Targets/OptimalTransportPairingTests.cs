@@ -2,7 +2,7 @@ using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Numerics.Assignment;
 using static BoltzmannGen.Tests.Numerics.Assignment.AssignmentTestData;
 
-namespace BoltzmannGen.Tests.Training.Targets;
+namespace BoltzmannGen.Tests.Targets;
 
 public class OptimalTransportPairingTests
 {

@@ -9,7 +9,7 @@ using BoltzmannGen.Teacher;
 using BoltzmannGen.Tests.FineTuning;
 using BoltzmannGen.Tests.Support;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Optimisation;
 
 /// <summary>
 /// Every model, teacher and checkpoint file carries a sha256 written with it (docs/design.md §5.3, §5.4) and checked

@@ -1,7 +1,7 @@
 using System.Runtime;
 using BoltzmannGen.Optimisation;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Optimisation;
 
 /// <summary>
 /// What the fence promises a training step: no collection (so no new finalisers) while it is held, finalisers of

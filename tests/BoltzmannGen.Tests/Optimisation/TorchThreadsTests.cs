@@ -2,7 +2,7 @@ using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Optimisation;
 
 /// <summary>The thread count is libtorch's process-wide setting: a stage sets it and must give it back.</summary>
 [Collection("memory")] // alone: other tests' timings depend on the process-wide thread count

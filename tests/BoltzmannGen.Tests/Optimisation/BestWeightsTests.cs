@@ -2,10 +2,11 @@ using System.Globalization;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Tests.Support;
+using BoltzmannGen.Tests.Training;
 using BoltzmannGen.Training;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Optimisation;
 
 /// <summary>
 /// keep: best keeps the averaged weights of the validation with the lowest score; keep: last those of the final step.

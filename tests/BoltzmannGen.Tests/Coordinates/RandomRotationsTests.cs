@@ -1,7 +1,7 @@
 using BoltzmannGen.Coordinates;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Coordinates;
 
 public class RandomRotationsTests
 {

@@ -1,10 +1,11 @@
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Tests.Support;
+using BoltzmannGen.Tests.Training;
 using BoltzmannGen.Training;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Optimisation;
 
 /// <summary>Training stopped after k steps and resumed ends with exactly the parameters of an uninterrupted 2k-step run.</summary>
 public class TrainingResumeTests

@@ -2,7 +2,7 @@ using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Optimisation;
 
 /// <summary>
 /// Our AdamW is TorchSharp's AdamW with owned Scalars: checked against the closed form of the first step

@@ -4,7 +4,7 @@ using BoltzmannGen.Data;
 using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Support;
 
-namespace BoltzmannGen.Tests.Training;
+namespace BoltzmannGen.Tests.Targets;
 
 /// <summary>A targets file without the checksum of its pairs is refused, not read unverified.</summary>
 public class TargetsFileChecksumTests

@@ -1,0 +1,85 @@
+using BoltzmannGen.Data;
+
+namespace BoltzmannGen.Sampling;
+
+/// <summary>What `bgen merge` concatenates and where it writes.</summary>
+/// <param name="Shards">samples.npz shards of one model, in order</param>
+/// <param name="Out">the merged samples.npz (not one of the shards)</param>
+/// <param name="Writer">who holds OUT's writer lock (docs/design.md §5.8): the command line</param>
+/// <param name="ClipTop">also store log_w_clipped of the merged weights; the shards must be reweighted</param>
+public sealed record SampleMergeRequest(IReadOnlyList<string> Shards, string Out, string Writer, double? ClipTop = null);
+
+/// <summary>What was written: how many shards and samples, and the merged importance weights when the shards were reweighted.</summary>
+public sealed record SampleMergeResult(int Shards, int Count, ImportanceWeights? Weights);
+
+/// <summary>
+/// Sample shards (each `bgen sample` with its own seed, `bgen reweight`ed or not) concatenated in the order given into
+/// one samples.npz, as if one process had drawn them (docs/design.md §5.5): positions, log q and, when every shard is
+/// reweighted, energy, log_w, valid and reflected; sampling and reweighting seconds are summed (CPU time, so samples/s
+/// stays comparable with a single process). log_w are −u − log q of each sample alone, so the ESS of the merged file
+/// is that of one process drawing the same samples; weight clipping, which needs every weight, is done here, never
+/// per shard. The same shards give the same bytes. Shards that cannot be merged are refused before anything is written.
+/// </summary>
+public static class SampleMerging
+{
+    /// <summary>Arrays with one entry per sample, concatenated; in the order a single `bgen sample` + `bgen reweight` writes them.</summary>
+    private static readonly string[] PerSample = [SampleFile.Positions, SampleFile.LogQ, SampleFile.Energy, SampleFile.LogW, SampleFile.Valid, SampleFile.Reflected];
+
+    private static readonly string[] Summed = [SampleFile.SamplingSeconds, SampleFile.ReweightSeconds];
+
+    /// <summary>Checks every shard, then writes the merged file under its writer lock.</summary>
+    public static SampleMergeResult Run(SampleMergeRequest request)
+    {
+        if (request.Shards.Select(Path.GetFullPath).Contains(Path.GetFullPath(request.Out)))
+            throw new InputException($"--out {request.Out} is one of the shards; merge into another file.");
+        var shards = request.Shards.Select(path => SampleFile.Read(path)).ToList();
+        var first = shards[0];
+        foreach (var shard in shards)
+        {
+            if (shard.Atoms != first.Atoms)
+                throw new InputException($"{shard.Path}: samples of {shard.Atoms} atoms, but {first.Path} has {first.Atoms} — shards of another system?");
+            if (shard.IsSmc)
+                throw new InputException($"{shard.Path}: `bgen smc` particles; their weights are relative to their own run and cannot be merged with others.");
+            if (shard.IsReweighted != first.IsReweighted)
+                throw new InputException($"{(shard.IsReweighted ? first : shard).Path} is not reweighted but {(shard.IsReweighted ? shard : first).Path} is; " +
+                                         "reweight every shard (or none) before merging.");
+            if (shard.Arrays.Keys.FirstOrDefault(name => !PerSample.Contains(name) && !Summed.Contains(name)) is { } other)
+                throw new InputException($"{shard.Path}: array '{other}' cannot be merged shard by shard" +
+                                         (other is SampleFile.LogWClipped or SampleFile.Resampled ? " (it needs every weight: clip with `bgen merge --clip-top`)." : "."));
+        }
+        foreach (var name in PerSample.Where(first.Has))
+            if (shards.FirstOrDefault(s => !s.Has(name)) is { } missing)
+                throw new InputException($"{missing.Path} has no '{name}' array, but {first.Path} has; shards must come from the same commands.");
+        if (request.ClipTop is not null && !first.IsReweighted)
+            throw new InputException("--clip-top: the shards are not reweighted; there are no weights to clip.");
+
+        using var writer = WriterLock.Acquire(request.Out, request.Writer);
+        int count = shards.Sum(s => s.Count);
+        var arrays = new List<KeyValuePair<string, NpyArray>>();
+        foreach (var name in PerSample.Where(first.Has))
+            arrays.Add(KeyValuePair.Create(name, Concatenate(name, shards, count)));
+        foreach (var name in Summed.Where(name => shards.All(s => s.Has(name))))
+            arrays.Add(KeyValuePair.Create(name, new NpyArray([shards.Sum(s => s.Arrays[name].ToDoubles()[0])], 1)));
+        ImportanceWeights? weights = first.IsReweighted ? new ImportanceWeights(arrays.Single(a => a.Key == SampleFile.LogW).Value.AsFloat64()) : null;
+        if (request.ClipTop is { } fraction and > 0)
+            arrays.Add(KeyValuePair.Create(SampleFile.LogWClipped, new NpyArray(weights!.ClipTop(fraction).LogWeights, count)));
+        Npz.Write(request.Out, arrays);
+        return new SampleMergeResult(shards.Count, count, weights);
+    }
+
+    private static NpyArray Concatenate(string name, IReadOnlyList<SampleFile> shards, int count)
+    {
+        var arrays = shards.Select(s => s.Arrays[name]).ToList();
+        var dtype = arrays[0].DType;
+        if (arrays.FirstOrDefault(a => a.DType != dtype) is { } odd)
+            throw new InputException($"'{name}' is {odd.Descr} in one shard and {arrays[0].Descr} in another.");
+        int[] shape = [count, .. arrays[0].Shape[1..]];
+        return dtype switch
+        {
+            NpyDType.Float32 => new NpyArray(arrays.SelectMany(a => a.AsFloat32()).ToArray(), shape),
+            NpyDType.Float64 => new NpyArray(arrays.SelectMany(a => a.AsFloat64()).ToArray(), shape),
+            NpyDType.Bool => new NpyArray(arrays.SelectMany(a => a.AsBool()).ToArray(), shape),
+            _ => throw new InputException($"'{name}' has dtype {arrays[0].Descr}, which bgen merge does not combine."),
+        };
+    }
+}
