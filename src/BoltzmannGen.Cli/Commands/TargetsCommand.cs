@@ -72,6 +72,17 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         [DefaultValue(1000)]
         public int Chunk { get; init; } = 1000;
 
+        [CommandOption("--part <K>")]
+        [Description("reflow: with --parts N, make only chunks K, K+N, K+2N, … into OUT.partial/ and write no targets file " +
+                     "(parts run side by side, e.g. as Slurm array tasks); then the same command with --resume and without --part/--parts assembles them.")]
+        [DefaultValue(0)]
+        public int Part { get; init; }
+
+        [CommandOption("--parts <N>")]
+        [Description("reflow: the number of parts the chunks are split into (1: the whole targets file in this process).")]
+        [DefaultValue(1)]
+        public int Parts { get; init; } = 1;
+
         [CommandOption("--device <DEVICE>")]
         [Description("reflow: cpu, cuda or auto (cuda when available) for the teacher.")]
         [DefaultValue("auto")]
@@ -92,7 +103,10 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
             if (Kind == "reflow")
                 return string.IsNullOrWhiteSpace(Teacher) ? ValidationResult.Error("--kind reflow needs --teacher (a folder from `bgen teacher train`).")
                     : Pairs < 2 || Steps < 1 || Chunk < 1 ? ValidationResult.Error("--pairs must be at least 2, --steps and --chunk at least 1.")
+                    : Parts < 1 || Part < 0 || Part >= Parts ? ValidationResult.Error($"--part {Part} --parts {Parts}: --parts must be at least 1 and --part from 0 to {Math.Max(0, Parts - 1)}.")
+                    : Parts > (Pairs + Chunk - 1) / Chunk ? ValidationResult.Error($"--parts {Parts}: more parts than the {(Pairs + Chunk - 1) / Chunk} chunks of {Chunk} pairs (lower --parts or --chunk).")
                     : base.Validate();
+            if (Parts != 1 || Part != 0) return ValidationResult.Error("--part and --parts apply to --kind reflow only.");
             if (Align is not ("none" or "kabsch")) return ValidationResult.Error("--align must be none or kabsch.");
             if (Cost is not ("cartesian" or "internal")) return ValidationResult.Error($"--cost {Cost}: use cartesian or internal.");
             if (Cost == "internal" && Align != "none") return ValidationResult.Error("--align kabsch applies to --cost cartesian only.");
@@ -105,10 +119,11 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
     {
         var system = settings.LoadSystem();
         OutputPath.CheckWritable(settings.Out, "--out");
+        if (settings.Parts > 1) return Part(settings, system, context, cancellationToken);
         ExistingOutput.Refuse(settings.Out, settings.Force || settings.Resume, "--out"); // again under the lock: no lock file for this mistake
         var request = new FortTargetsRequest(system, settings.Kind, settings.Out, OutputPath.CommandLine(context), settings.Pairs, settings.Seed,
             settings.Force, settings.Resume, settings.Data, settings.Align, settings.Cost, settings.Threads ?? 0, settings.Teacher,
-            settings.Solver, settings.Steps, settings.Chunk, settings.Device);
+            settings.Solver, settings.Steps, settings.Chunk, settings.Device, settings.Part, settings.Parts);
         bool reflow = settings.Kind == "reflow";
         var result = FortTargets.Run(request, reflow ? ShowReflow : ShowAssignment, cancellationToken);
         var meta = result.Meta;
@@ -118,6 +133,18 @@ public sealed class TargetsCommand : Command<TargetsCommand.Settings>
         else
             AnsiConsole.MarkupLine($"{meta.Pairs} OT pairs for {system.Name} in {result.Seconds:F1} s → {Markup.Escape(settings.Out)}; " +
                                    $"mean squared pair distance {meta.MeanSquaredDistanceRandom:F2} (random) → {meta.MeanSquaredDistancePaired:F2} (optimal), scale {result.Scale:F4} nm");
+        return 0;
+    }
+
+    /// <summary>`--part K --parts N`: one part of the reflow chunks, assembled later by `--resume`.</summary>
+    private static int Part(Settings settings, BoltzmannGen.Systems.PeptideSystem system, CommandContext context, CancellationToken cancellationToken)
+    {
+        var request = new FortTargetsRequest(system, "reflow", settings.Out, OutputPath.CommandLine(context), settings.Pairs, settings.Seed,
+            TeacherPath: settings.Teacher, Solver: settings.Solver, Steps: settings.Steps, Chunk: settings.Chunk, Device: settings.Device,
+            Part: settings.Part, Parts: settings.Parts);
+        var part = FortTargets.RunPart(request, ShowReflow, cancellationToken);
+        AnsiConsole.MarkupLine($"part {settings.Part + 1}/{settings.Parts}: {part.Chunks} chunks, {part.Pairs:N0} reflow pairs for {system.Name} in {part.Seconds:F1} s → " +
+                               $"{Markup.Escape(part.WorkFolder)}; the same command with --resume and without --part/--parts assembles the parts");
         return 0;
     }
 

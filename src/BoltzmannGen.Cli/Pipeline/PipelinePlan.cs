@@ -85,14 +85,30 @@ public static class PipelinePlan
                     Stage<TeacherTrainCommand, TeacherTrainCommand.Settings>(teacher, "teacher", "train"), [In("teacher")], true)
                     { ConfigText = config.Teacher.ToYaml() }, dataHash));
                 upstream = stages[^1].Hash;
-                var reflow = new TargetsCommand.Settings
+                TargetsCommand.Settings Reflow(int part = 0, int parts = 1, bool resume = false) => new()
                 {
                     System = sys, ForceFields = forceFields, Kind = "reflow", Teacher = In("teacher"), Pairs = config.Targets.Pairs,
                     Out = In("targets.npz"), Seed = config.Targets.Seed, Solver = config.Targets.Solver, Steps = config.Targets.OdeSteps,
-                    Device = config.Device,
+                    Device = config.Device, Part = part, Parts = parts, Resume = resume,
                 };
-                stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} reflow pairs from the teacher",
-                    Stage<TargetsCommand, TargetsCommand.Settings>(reflow, "targets"), [In("targets.npz")], true), upstream));
+                if (config.Targets.Shards <= 1)
+                    stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} reflow pairs from the teacher",
+                        Stage<TargetsCommand, TargetsCommand.Settings>(Reflow(), "targets"), [In("targets.npz")], true), upstream));
+                else
+                {
+                    // Parts (side by side under Slurm, one array job) make every K-th chunk into targets.npz.partial/;
+                    // the targets stage then assembles them (--resume keeps the chunks), the pairs of one process.
+                    int parts = config.Targets.Shards;
+                    var made = new List<string>();
+                    for (int k = 0; k < parts; k++)
+                    {
+                        stages.Add(Hashed(new PipelineStage($"targets-{k}", $"part {k + 1}/{parts} of the reflow pairs' chunks",
+                            Stage<TargetsCommand, TargetsCommand.Settings>(Reflow(k, parts), "targets"), [], false) { Group = "targets" }, upstream));
+                        made.Add(stages[^1].Hash);
+                    }
+                    stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} reflow pairs from the teacher, assembled from {parts} parts",
+                        Stage<TargetsCommand, TargetsCommand.Settings>(Reflow(resume: true), "targets"), [In("targets.npz")], true), [.. made]));
+                }
             }
             else
             {

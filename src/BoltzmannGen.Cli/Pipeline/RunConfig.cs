@@ -25,6 +25,9 @@ public sealed record RunConfig
     public SimulateSection Simulate { get; init; } = new();
     public TeacherConfig Teacher { get; init; } = new();
     public TargetsSection Targets { get; init; } = new();
+
+    /// <summary>Pairs per reflow chunk (`bgen targets --chunk`'s default): the unit targets.shards splits.</summary>
+    public const int TargetsChunk = 1000;
     public TrainingConfig Flow { get; init; } = new();
     /// <summary>
     /// Energy-based fine-tuning after the flow stage (`bgen finetune`; keys of configs/finetune.yaml) when
@@ -80,6 +83,12 @@ public sealed record RunConfig
         public string Solver { get; init; } = "rk4";
         public int OdeSteps { get; init; } = 20;
         public string Align { get; init; } = "none";
+
+        /// <summary>
+        /// reflow: the pairs' chunks (of 1,000) made in this many parts (side by side under Slurm: one array job), then
+        /// assembled into one targets.npz, the same pairs as one process makes. 1: one `bgen targets`.
+        /// </summary>
+        public int Shards { get; init; } = 1;
     }
 
     public sealed record SampleSection
@@ -121,6 +130,9 @@ public sealed record RunConfig
     {
         if (Targets.Kind is not ("reflow" or "ot")) throw new InputException($"targets.kind '{Targets.Kind}' is unknown; use reflow or ot.");
         if (Targets.Pairs < 2) throw new InputException($"targets.pairs must be at least 2 (got {Targets.Pairs}).");
+        if (Targets.Shards < 1 || Targets.Shards > (Targets.Pairs + TargetsChunk - 1) / TargetsChunk)
+            throw new InputException($"targets.shards must be 1 to {(Targets.Pairs + TargetsChunk - 1) / TargetsChunk}, the chunks of {TargetsChunk:N0} pairs in targets.pairs (got {Targets.Shards}).");
+        if (Targets.Shards > 1 && Targets.Kind != "reflow") throw new InputException("targets.shards applies to targets.kind reflow only.");
         if (Sample.N < 2) throw new InputException($"sample.n must be at least 2 (got {Sample.N}).");
         if (Sample.Shards is < 1 or > 1000) throw new InputException($"sample.shards must be 1 to 1000 (got {Sample.Shards}).");
         if (Sample.Shards > Sample.N / 2) throw new InputException($"sample.shards {Sample.Shards}: at least 2 samples per shard (sample.n is {Sample.N}).");

@@ -20,11 +20,15 @@ namespace BoltzmannGen.Targets;
 /// <param name="TeacherPath">reflow: the teacher folder</param>
 /// <param name="Solver">reflow: the ODE solver, with <paramref name="Steps"/> fixed steps, in chunks of <paramref name="Chunk"/> pairs</param>
 /// <param name="Device">reflow: cpu, cuda or auto, for the teacher</param>
-/// <param name="Resume">reflow: keep the chunks a killed run made</param>
+/// <param name="Resume">reflow: keep the chunks a killed run (or the parts) made</param>
+/// <param name="Part">reflow, with <paramref name="Parts"/> &gt; 1: make only chunks Part, Part + Parts, … (<see cref="FortTargets.RunPart"/>)</param>
 public sealed record FortTargetsRequest(PeptideSystem System, string Kind, string Out, string Writer, int Pairs = 20000, int Seed = 1,
                                         bool Force = false, bool Resume = false, string DataPath = "", string Align = "none",
                                         string Cost = "cartesian", int Threads = 0, string? TeacherPath = null, string Solver = "rk4",
-                                        int Steps = 20, int Chunk = 1000, string Device = "auto");
+                                        int Steps = 20, int Chunk = 1000, string Device = "auto", int Part = 0, int Parts = 1);
+
+/// <summary>What a part of the reflow chunks made: its chunks and pairs, the wall time and the folder they are in.</summary>
+public sealed record ReflowPartResult(int Chunks, int Pairs, double Seconds, string WorkFolder);
 
 /// <summary>What was written: the file's meta, its length scale, and the wall time of the pairing.</summary>
 public sealed record FortTargetsResult(TargetsMeta Meta, double Scale, double Seconds);
@@ -45,21 +49,50 @@ public static class FortTargets
         return request.Kind == "reflow" ? Reflow(request, display, cancellation) : OptimalTransport(request, display, cancellation);
     }
 
-    private static FortTargetsResult Reflow(FortTargetsRequest request, ProgressDisplay<int> display, CancellationToken cancellation)
+    /// <summary>
+    /// Part <see cref="FortTargetsRequest.Part"/> of <see cref="FortTargetsRequest.Parts"/> of the reflow chunks, into
+    /// OUT.partial/ only, under the lock of OUT.partial/part-K: parts run side by side (Slurm array tasks), and a
+    /// `Resume` run assembles their chunks into OUT, the pairs one process makes. An existing OUT is left alone.
+    /// </summary>
+    public static ReflowPartResult RunPart(FortTargetsRequest request, ProgressDisplay<int> display, CancellationToken cancellation = default)
     {
-        var system = request.System;
-        var (teacher, info) = TeacherDirectory.Load(request.TeacherPath!, system, TorchDevices.Resolve(request.Device));
+        var (reflow, origin, _) = Reflow(request);
+        string work = request.Out + ".partial";
+        Directory.CreateDirectory(work);
+        using var writer = WriterLock.Acquire(Path.Combine(work, $"part-{request.Part}"), request.Writer);
+        var clock = Stopwatch.StartNew();
+        int pairs = reflow.PairsOfPart(request.Pairs, request.Part, request.Parts), chunks = 0;
+        display($"reflow part {request.Part + 1}/{request.Parts} ({request.Solver}, {request.Steps} steps)", pairs,
+                progress => chunks = reflow.MakePart(request.Pairs, request.Part, request.Parts, work, origin, progress, cancellation));
+        return new ReflowPartResult(chunks, pairs, clock.Elapsed.TotalSeconds, work);
+    }
+
+    /// <summary>
+    /// The teacher's pair maker, and the origin its chunks are tagged with: system, teacher weights (their sha256),
+    /// solver and steps, so chunks of another teacher are never reused.
+    /// </summary>
+    private static (ReflowTargets Reflow, string Origin, TeacherInfo Info) Reflow(FortTargetsRequest request)
+    {
+        var (teacher, info) = TeacherDirectory.Load(request.TeacherPath!, request.System, TorchDevices.Resolve(request.Device));
         var options = new CnfOptions { Solver = request.Solver, Steps = request.Steps };
         try { options.Validate(); }
         catch (ArgumentException e) { throw InputException.From(e); }
+        string weights = string.Join(", ", (info.Sha256 ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key} {kv.Value}"));
+        string origin = $"{request.System.Name}; teacher {weights}; {request.Solver}, {request.Steps} steps";
+        return (new ReflowTargets(teacher, options, request.Seed, request.Chunk), origin, info);
+    }
+
+    private static FortTargetsResult Reflow(FortTargetsRequest request, ProgressDisplay<int> display, CancellationToken cancellation)
+    {
+        var system = request.System;
+        var (reflow, origin, info) = Reflow(request);
         string work = request.Out + ".partial";
         if (!request.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
 
         var clock = Stopwatch.StartNew();
-        var reflow = new ReflowTargets(teacher, options, request.Seed, request.Chunk);
         (float[] X0, float[] X1) pairs = ([], []);
         display($"reflow pairs ({request.Solver}, {request.Steps} steps)", request.Pairs,
-                progress => pairs = reflow.Generate(request.Pairs, work, progress, cancellation));
+                progress => pairs = reflow.Generate(request.Pairs, work, origin, progress, cancellation));
         double before = 0;
         for (long i = 0; i < pairs.X0.LongLength; i++) before += (pairs.X1[i] - pairs.X0[i]) * (double)(pairs.X1[i] - pairs.X0[i]);
         var meta = new TargetsMeta

@@ -156,6 +156,27 @@ public class PipelinePlanTests
     }
 
     [Fact]
+    public void Reflow_parts_make_every_kth_chunk_after_the_teacher_and_the_targets_stage_assembles_them()
+    {
+        var config = RunConfig.Load(Smoke, ["targets.shards=3", "targets.pairs=2500"]);
+        var stages = PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "aldp"), null);
+        Assert.Equal(["teacher", "targets-0", "targets-1", "targets-2", "targets", "flow"], stages.Select(s => s.Name).Take(6));
+        var parts = stages.Where(s => s.Group is "targets").ToList();
+        Assert.Equal(3, parts.Count);
+        Assert.All(parts, s => Assert.Equal(["teacher"], PipelinePlan.Needs(stages, s).Select(n => n.Name)));
+        Assert.All(parts, s => Assert.Empty(s.Outputs)); // a part writes chunks only; a rerun of the targets stage keeps them
+        Assert.Equal("bgen targets --system aldp --kind reflow --pairs 2500 --seed 2 --out /tmp/run/targets.npz --teacher /tmp/run/teacher " +
+                     "--solver euler --steps 4 --part 1 --parts 3 --device cpu", parts[1].CommandLine);
+        var assemble = stages.Single(s => s.Name == "targets");
+        Assert.Equal(["targets-0", "targets-1", "targets-2"], PipelinePlan.Needs(stages, assemble).Select(n => n.Name));
+        Assert.EndsWith("--resume", assemble.CommandLine);
+        Assert.Equal(["targets"], PipelinePlan.Needs(stages, stages.Single(s => s.Name == "flow")).Select(n => n.Name));
+        // 2,500 pairs are 3 chunks of 1,000: no more parts than chunks; OT has no chunks.
+        Assert.Contains("targets.shards must be 1 to 3", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["targets.shards=4", "targets.pairs=2500"])).Message);
+        Assert.Contains("reflow only", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["targets.shards=2", "targets.pairs=2500", "targets.kind=ot"])).Message);
+    }
+
+    [Fact]
     public void A_stage_whose_input_stage_ran_again_since_is_no_longer_done()
     {
         using var dir = new TempDir();

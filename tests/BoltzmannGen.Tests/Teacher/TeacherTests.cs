@@ -52,11 +52,11 @@ public class TeacherTests
         var options = new CnfOptions { Solver = "rk4", Steps = 8 };
         using var a = new TempDir();
         using var b = new TempDir();
-        var fresh = new ReflowTargets(model, options, seed: 7, chunkSize: 16).Generate(40, a.Path);
-        var first = new ReflowTargets(model, options, seed: 7, chunkSize: 16).Generate(40, b.Path);
-        File.Delete(Path.Combine(b.Path, "chunk-00001.npz")); // as if killed before the second chunk was written
-        File.WriteAllText(Path.Combine(b.Path, "chunk-00002.npz"), "damaged");
-        var resumed = new ReflowTargets(model, options, seed: 7, chunkSize: 16).Generate(40, b.Path);
+        var fresh = new ReflowTargets(model, options, seed: 7, chunkSize: 16).Generate(40, a.Path, "linear");
+        var first = new ReflowTargets(model, options, seed: 7, chunkSize: 16).Generate(40, b.Path, "linear");
+        File.Delete(Directory.GetFiles(b.Path, "chunk-00001-*.npz").Single()); // as if killed before the second chunk was written
+        File.WriteAllText(Directory.GetFiles(b.Path, "chunk-00002-*.npz").Single(), "damaged");
+        var resumed = new ReflowTargets(model, options, seed: 7, chunkSize: 16).Generate(40, b.Path, "linear");
         Assert.Equal(fresh.X0, resumed.X0);
         Assert.Equal(fresh.X1, resumed.X1);
         Assert.Equal(first.X1, resumed.X1);
@@ -67,6 +67,50 @@ public class TeacherTests
         for (int p = 0; p < 40; p++)
             for (int c = 0; c < 3; c++)
                 Assert.Equal(0, Enumerable.Range(0, 22).Sum(k => (double)fresh.X0[p * 66 + 3 * k + c]), 4);
+    }
+
+    [Fact]
+    public void Reflow_parts_made_apart_assemble_to_the_pairs_of_one_process()
+    {
+        using var model = new TeacherModel(new LinearVelocity(22, 0.5), 0.3);
+        var options = new CnfOptions { Solver = "rk4", Steps = 4 };
+        using var one = new TempDir();
+        using var split = new TempDir();
+        var whole = new ReflowTargets(model, options, seed: 5, chunkSize: 8).Generate(30, one.Path, "linear");
+        // 4 chunks (8, 8, 8, 6 pairs) in 3 parts: chunks {0, 3}, {1}, {2}.
+        var reflow = new ReflowTargets(model, options, seed: 5, chunkSize: 8);
+        Assert.Equal([2, 1, 1], Enumerable.Range(0, 3).Select(k => reflow.MakePart(30, k, 3, split.Path, "linear")).ToArray());
+        Assert.Equal([14, 8, 8], Enumerable.Range(0, 3).Select(k => reflow.PairsOfPart(30, k, 3)).ToArray());
+        var stamps = Directory.GetFiles(split.Path, "chunk-*.npz").ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        Assert.Equal(4, stamps.Count);
+        var assembled = reflow.Generate(30, split.Path, "linear");
+        Assert.Equal(whole.X0, assembled.X0);
+        Assert.Equal(whole.X1, assembled.X1);
+        // Assembling read the parts' chunks rather than making them again.
+        Assert.All(stamps, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));
+    }
+
+    [Fact]
+    public void Chunks_made_from_another_teacher_or_seed_are_made_again_not_reused()
+    {
+        using var model = new TeacherModel(new LinearVelocity(22, 0.5), 0.3);
+        using var other = new TeacherModel(new LinearVelocity(22, -0.5), 0.3);
+        var options = new CnfOptions { Solver = "rk4", Steps = 4 };
+        using var dir = new TempDir();
+        using var fresh = new TempDir();
+        new ReflowTargets(other, options, seed: 5, chunkSize: 8).MakePart(20, 0, 2, dir.Path, "teacher B");
+        new ReflowTargets(model, options, seed: 6, chunkSize: 8).MakePart(20, 1, 2, dir.Path, "teacher A");
+        // Part 0 of teacher A must not take teacher B's chunk 0, which lies in the same folder.
+        var expected = new ReflowTargets(model, options, seed: 6, chunkSize: 8).Generate(20, fresh.Path, "teacher A");
+        new ReflowTargets(model, options, seed: 6, chunkSize: 8).MakePart(20, 0, 2, dir.Path, "teacher A");
+        var resumedA = new ReflowTargets(model, options, seed: 6, chunkSize: 8).Generate(20, dir.Path, "teacher A");
+        Assert.Equal(expected.X1, resumedA.X1);
+        // Another seed in the same folder: every chunk made again, and assembling alone removes the others.
+        var seed7 = new ReflowTargets(model, options, seed: 7, chunkSize: 8).Generate(20, dir.Path, "teacher A");
+        var expected7 = new ReflowTargets(model, options, seed: 7, chunkSize: 8).Generate(20, fresh.Path, "teacher A, again");
+        Assert.Equal(expected7.X0, seed7.X0);
+        Assert.NotEqual(expected.X0, seed7.X0);
+        Assert.Equal(3, Directory.GetFiles(dir.Path, "chunk-*.npz").Length);
     }
 
     [Fact]
