@@ -198,14 +198,31 @@ public static class PipelinePlan
         if (config.Smc.Enabled)
         {
             var smc = config.Smc;
-            var settings = new SmcCommand.Settings
+            SmcCommand.Settings Smc(int n, string output, int seed) => new()
             {
-                Model = model, ForceFields = forceFields, Count = smc.N, Out = In("smc.npz"), Schedule = smc.Schedule, Steps = smc.Steps,
-                Kernel = smc.Kernel, Moves = smc.McmcPerStep, ResampleBelow = smc.ResampleBelow, Seed = smc.Seed, Device = config.Device,
+                Model = model, ForceFields = forceFields, Count = n, Out = output, Schedule = smc.Schedule, Steps = smc.Steps,
+                Kernel = smc.Kernel, Moves = smc.McmcPerStep, ResampleBelow = smc.ResampleBelow, Seed = seed, Device = config.Device,
             };
-            stages.Add(Hashed(new PipelineStage("smc", $"SMC from the flow: {smc.N:N0} particles, {smc.Steps} {smc.Schedule} steps ({smc.Kernel})",
-                Stage<SmcCommand, SmcCommand.Settings>(settings, "smc"), [In("smc.npz")], false),
-                upstream: stages.First(s => s.Name == (config.Finetune.Enabled ? "finetune" : "flow")).Hash));
+            string flowHash = stages.First(s => s.Name == (config.Finetune.Enabled ? "finetune" : "flow")).Hash;
+            if (smc.Shards <= 1)
+                stages.Add(Hashed(new PipelineStage("smc", $"SMC from the flow: {smc.N:N0} particles, {smc.Steps} {smc.Schedule} steps ({smc.Kernel})",
+                    Stage<SmcCommand, SmcCommand.Settings>(Smc(smc.N, In("smc.npz"), smc.Seed), "smc"), [In("smc.npz")], false), upstream: flowHash));
+            else
+            {
+                // Independent SMC runs (side by side under Slurm, one array job), merged into one population.
+                var files = Enumerable.Range(0, smc.Shards).Select(k => In(Path.Combine("shards", $"smc-{k}.npz"))).ToList();
+                var runs = new List<string>();
+                for (int k = 0; k < smc.Shards; k++)
+                {
+                    int n = smc.N / smc.Shards + (k < smc.N % smc.Shards ? 1 : 0);
+                    stages.Add(Hashed(new PipelineStage($"smc-{k}", $"SMC run {k + 1}/{smc.Shards}: {n:N0} particles (seed {smc.ShardSeed(k)})",
+                        Stage<SmcCommand, SmcCommand.Settings>(Smc(n, files[k], smc.ShardSeed(k)), "smc"), [files[k]], false) { Group = "smc" }, flowHash));
+                    runs.Add(stages[^1].Hash);
+                }
+                var merge = new MergeCommand.Settings { Out = In("smc.npz"), Shards = [.. files] };
+                stages.Add(Hashed(new PipelineStage("smc", $"{smc.Shards} SMC runs into one smc.npz ({smc.N:N0} particles)",
+                    Stage<MergeCommand, MergeCommand.Settings>(merge, "merge"), [In("smc.npz")], false), [.. runs]));
+            }
             stages.Add(Hashed(new PipelineStage("smc-report", "metrics and report of the SMC samples",
                 Stage<ReportCommand, ReportCommand.Settings>(Report(In("smc.npz"), In("report-smc"), label + "+SMC"), "report"), [In("report-smc")], false)
                 { ConfigText = datasetMeta }, stages[^1].Hash));

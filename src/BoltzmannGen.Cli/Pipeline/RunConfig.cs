@@ -53,6 +53,14 @@ public sealed record RunConfig
         public int McmcPerStep { get; init; } = 1;
         public double ResampleBelow { get; init; } = 0.5;
         public int Seed { get; init; } = 4;
+
+        /// <summary>
+        /// Independent SMC runs of n/shards particles each (side by side under Slurm: one array job), seed
+        /// <c>1000·seed + K</c>, merged by `bgen merge`. 1: one `bgen smc` with <see cref="Seed"/>.
+        /// </summary>
+        public int Shards { get; init; } = 1;
+
+        public int ShardSeed(int shard) => checked(1000 * Seed + shard);
     }
 
     public sealed record SimulateSection
@@ -156,6 +164,7 @@ public sealed record RunConfig
         if (Smc.Enabled)
         {
             if (Smc.N < 2) throw new InputException($"smc.n must be at least 2 (got {Smc.N}).");
+            if (Smc.Shards < 1 || Smc.Shards > Smc.N / 2) throw new InputException($"smc.shards must be 1 to {Smc.N / 2}: at least 2 particles per run (got {Smc.Shards}).");
             if (Smc.Steps < 1) throw new InputException($"smc.steps must be at least 1 (got {Smc.Steps}).");
             if (Smc.McmcPerStep < 0) throw new InputException($"smc.mcmc_per_step must not be negative (got {Smc.McmcPerStep}).");
             if (Smc.Kernel is not ("mala" or "langevin")) throw new InputException($"smc.kernel '{Smc.Kernel}' is unknown; use mala or langevin.");

@@ -18,7 +18,8 @@ public sealed record SampleMergeResult(int Shards, int Count, ImportanceWeights?
 /// reweighted, energy, log_w, valid and reflected; sampling and reweighting seconds are summed (CPU time, so samples/s
 /// stays comparable with a single process). log_w are −u − log q of each sample alone, so the ESS of the merged file
 /// is that of one process drawing the same samples; weight clipping, which needs every weight, is done here, never
-/// per shard. The same shards give the same bytes. Shards that cannot be merged are refused before anything is written.
+/// per shard. Independent `bgen smc` runs merge the same way (<see cref="SmcArrays"/>). The same shards give the same
+/// bytes. Shards that cannot be merged are refused before anything is written.
 /// </summary>
 public static class SampleMerging
 {
@@ -38,12 +39,13 @@ public static class SampleMerging
         {
             if (shard.Atoms != first.Atoms)
                 throw new InputException($"{shard.Path}: samples of {shard.Atoms} atoms, but {first.Path} has {first.Atoms} — shards of another system?");
-            if (shard.IsSmc)
-                throw new InputException($"{shard.Path}: `bgen smc` particles; their weights are relative to their own run and cannot be merged with others.");
+            if (shard.IsSmc != first.IsSmc)
+                throw new InputException($"{(shard.IsSmc ? shard : first).Path} holds `bgen smc` particles but {(shard.IsSmc ? first : shard).Path} does not; " +
+                                         "merge SMC runs only with SMC runs.");
             if (shard.IsReweighted != first.IsReweighted)
                 throw new InputException($"{(shard.IsReweighted ? first : shard).Path} is not reweighted but {(shard.IsReweighted ? shard : first).Path} is; " +
                                          "reweight every shard (or none) before merging.");
-            if (shard.Arrays.Keys.FirstOrDefault(name => !PerSample.Contains(name) && !Summed.Contains(name)) is { } other)
+            if (shard.Arrays.Keys.FirstOrDefault(name => !PerSample.Contains(name) && !Summed.Contains(name) && !(shard.IsSmc && SmcRun.Contains(name))) is { } other)
                 throw new InputException($"{shard.Path}: array '{other}' cannot be merged shard by shard" +
                                          (other is SampleFile.LogWClipped or SampleFile.Resampled ? " (it needs every weight: clip with `bgen merge --clip-top`)." : "."));
         }
@@ -60,11 +62,40 @@ public static class SampleMerging
             arrays.Add(KeyValuePair.Create(name, Concatenate(name, shards, count)));
         foreach (var name in Summed.Where(name => shards.All(s => s.Has(name))))
             arrays.Add(KeyValuePair.Create(name, new NpyArray([shards.Sum(s => s.Arrays[name].ToDoubles()[0])], 1)));
+        if (first.IsSmc) arrays.AddRange(SmcArrays(shards));
         ImportanceWeights? weights = first.IsReweighted ? new ImportanceWeights(arrays.Single(a => a.Key == SampleFile.LogW).Value.AsFloat64()) : null;
         if (request.ClipTop is { } fraction and > 0)
             arrays.Add(KeyValuePair.Create(SampleFile.LogWClipped, new NpyArray(weights!.ClipTop(fraction).LogWeights, count)));
         Npz.Write(request.Out, arrays);
         return new SampleMergeResult(shards.Count, count, weights);
+    }
+
+    /// <summary>The per-run arrays of `bgen smc` files, combined by <see cref="SmcArrays"/> rather than concatenated.</summary>
+    private static readonly string[] SmcRun = [SampleFile.Estimator, SampleFile.SmcBetas, SampleFile.SmcAcceptance, SampleFile.SmcEss,
+                                               SampleFile.SmcResampled, SampleFile.SmcStepSize, SampleFile.SmcLogZ, SampleFile.SmcEvaluationsPerParticle];
+
+    /// <summary>
+    /// Independent SMC runs (docs/design.md §6.11) merged: each run's log_w are normalised so that exp(log_w) averages to
+    /// its own unbiased Ẑ of the same Z, so the concatenated weights are those of one population whose Ẑ is the
+    /// particle-weighted mean of the runs' (smc_log_z), and self-normalised estimates over them stay consistent. The
+    /// β schedule is kept when every run has the same one; the per-step statistics (acceptance, ESS, step sizes,
+    /// resampling), which belong to one run each, are not.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, NpyArray>> SmcArrays(IReadOnlyList<SampleFile> shards)
+    {
+        int count = shards.Sum(s => s.Count);
+        yield return KeyValuePair.Create(SampleFile.Estimator, new NpyArray([SampleFile.EstimatorSmc], 1));
+        var betas = shards[0].Optional(SampleFile.SmcBetas);
+        if (betas is not null && shards.All(s => s.Optional(SampleFile.SmcBetas) is { } b && b.SequenceEqual(betas)))
+            yield return KeyValuePair.Create(SampleFile.SmcBetas, new NpyArray(betas, betas.Length));
+        var logZ = shards.Select(s => s.Optional(SampleFile.SmcLogZ)?[0] ?? double.NaN).ToArray();
+        // log(Σ n_s·Ẑ_s / N), computed from the largest term so that no exp overflows.
+        double top = logZ.Max();
+        double mean = top + Math.Log(shards.Select((s, k) => s.Count * Math.Exp(logZ[k] - top)).Sum() / count);
+        yield return KeyValuePair.Create(SampleFile.SmcLogZ, new NpyArray([mean], 1));
+        if (shards.All(s => s.Has(SampleFile.SmcEvaluationsPerParticle)))
+            yield return KeyValuePair.Create(SampleFile.SmcEvaluationsPerParticle,
+                new NpyArray([shards.Sum(s => s.Count * s.Optional(SampleFile.SmcEvaluationsPerParticle)![0]) / count], 1));
     }
 
     private static NpyArray Concatenate(string name, IReadOnlyList<SampleFile> shards, int count)

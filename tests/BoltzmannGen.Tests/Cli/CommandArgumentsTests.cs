@@ -22,6 +22,7 @@ public class CommandArgumentsTests
         { "smoke", "data=/nonexistent/dataset simulate.seeds=3,4,5" }, // MD runs of three seeds, then bgen pool
         { "smoke", "sample.shards=4 reweight.clip_top=0.002" }, // sample and reweight shards, then bgen merge
         { "quick", "targets.shards=3" }, // reflow parts, then the targets stage assembles them
+        { "smoke", "smc.shards=3" }, // independent SMC runs, then bgen merge
         { "smoke", "simulate.temperatures=300,330,365 reweight.clip_top=0.002 label=x y" },
     };
 

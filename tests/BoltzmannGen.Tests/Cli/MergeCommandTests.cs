@@ -87,4 +87,54 @@ public class MergeCommandTests
         Assert.Equal((2, $"error: --out {b} is one of the shards; merge into another file."), (code, error));
         Assert.False(File.Exists(outFile));
     }
+    /// <summary>A reweighted shard made into a `bgen smc` file: log_w rescaled to mean exp = Ẑ (as SMC writes them), with its schedule.</summary>
+    private static string SmcShard(TempDir dir, string name, int from, int count, double logZ, double[] betas)
+    {
+        string path = Shard(dir, name, from, count);
+        Assert.Equal((0, ""), Run("reweight", "--system", "aldp", "--forcefields", ForceFields, "--samples", path));
+        var file = SampleFile.Read(path);
+        var logW = file.Arrays["log_w"].AsFloat64();
+        // Shift so that the mean of exp(log_w) over the particles is exp(logZ), as an SMC run's final weights are.
+        double top = logW.Where(double.IsFinite).Max();
+        double shift = logZ - (top + Math.Log(logW.Sum(w => Math.Exp(w - top)) / count));
+        var arrays = file.Arrays.ToDictionary(kv => kv.Key, kv => kv.Value);
+        arrays["log_w"] = new NpyArray(logW.Select(w => w + shift).ToArray(), count);
+        arrays["estimator"] = new NpyArray([SampleFile.EstimatorSmc], 1);
+        arrays["smc_betas"] = new NpyArray(betas, betas.Length);
+        arrays["smc_acceptance"] = new NpyArray(new double[betas.Length - 1], betas.Length - 1);
+        arrays["smc_log_z"] = new NpyArray([logZ], 1);
+        arrays["smc_energy_evaluations_per_particle"] = new NpyArray([from + 10.0], 1);
+        Npz.Write(path, arrays);
+        return path;
+    }
+
+    [Fact]
+    public void Independent_smc_runs_merge_into_one_population_whose_log_z_is_the_mean_of_all_weights()
+    {
+        using var dir = new TempDir();
+        double[] betas = [0, 0.5, 1];
+        string a = SmcShard(dir, "a.npz", 0, 30, logZ: -3.0, betas), b = SmcShard(dir, "b.npz", 30, 20, logZ: -2.0, betas);
+        string merged = dir.File("smc.npz");
+        Assert.Equal((0, ""), Run("merge", "--out", merged, a, b));
+        var m = SampleFile.Read(merged);
+        Assert.True(m.IsSmc);
+        var logW = m.Arrays["log_w"].AsFloat64();
+        Assert.Equal(SampleFile.Read(a).Arrays["log_w"].AsFloat64().Concat(SampleFile.Read(b).Arrays["log_w"].AsFloat64()), logW);
+        // Brute force: Ẑ of the merged population is the plain mean of exp(log_w) over all 50 particles.
+        Assert.Equal(Math.Log(logW.Sum(Math.Exp) / 50), m.Arrays["smc_log_z"].ToDoubles()[0], 12);
+        Assert.Equal(Math.Log((30 * Math.Exp(-3.0) + 20 * Math.Exp(-2.0)) / 50), m.Arrays["smc_log_z"].ToDoubles()[0], 12);
+        Assert.Equal((30 * 10.0 + 20 * 40.0) / 50, m.Arrays["smc_energy_evaluations_per_particle"].ToDoubles()[0], 12);
+        Assert.Equal(betas, m.Arrays["smc_betas"].ToDoubles());
+        Assert.False(m.Has("smc_acceptance")); // one run's statistics, not the merged population's
+
+        // Another schedule: the β list is not the merged file's; SMC and plain samples are not merged.
+        string c = SmcShard(dir, "c.npz", 50, 10, logZ: -2.5, [0, 1]);
+        Assert.Equal((0, ""), Run("merge", "--out", dir.File("mixed.npz"), a, c));
+        Assert.False(SampleFile.Read(dir.File("mixed.npz")).Has("smc_betas"));
+        string plain = Shard(dir, "plain.npz", 60, 10);
+        Assert.Equal((0, ""), Run("reweight", "--system", "aldp", "--forcefields", ForceFields, "--samples", plain));
+        var (code, error) = Run("merge", "--out", dir.File("no.npz"), a, plain);
+        Assert.Equal((2, $"error: {a} holds `bgen smc` particles but {plain} does not; merge SMC runs only with SMC runs."), (code, error));
+        Assert.False(File.Exists(dir.File("no.npz")));
+    }
 }

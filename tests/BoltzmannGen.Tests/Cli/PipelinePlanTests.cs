@@ -177,6 +177,23 @@ public class PipelinePlanTests
     }
 
     [Fact]
+    public void Smc_shards_are_independent_runs_with_their_own_seeds_merged_before_the_smc_report()
+    {
+        var config = RunConfig.Load(Smoke, ["smc.enabled=true", "smc.shards=3", "smc.n=100"]);
+        var stages = PipelinePlan.Build(config, "/tmp/run", Path.Combine(Repository, "data", "aldp"), null);
+        var runs = stages.Where(s => s.Group is "smc").ToList();
+        Assert.Equal(["smc-0", "smc-1", "smc-2"], runs.Select(s => s.Name));
+        var settings = runs.Select(s => (BoltzmannGen.Cli.Commands.SmcCommand.Settings)s.Command.Options).ToList();
+        Assert.Equal([34, 33, 33], settings.Select(s => s.Count));
+        Assert.Equal([config.Smc.Seed * 1000, config.Smc.Seed * 1000 + 1, config.Smc.Seed * 1000 + 2], settings.Select(s => s.Seed));
+        Assert.All(runs, s => Assert.Equal(["finetune"], PipelinePlan.Needs(stages, s).Select(n => n.Name)));
+        var merge = stages.Single(s => s.Name == "smc");
+        Assert.Equal("bgen merge --out /tmp/run/smc.npz /tmp/run/shards/smc-0.npz /tmp/run/shards/smc-1.npz /tmp/run/shards/smc-2.npz", merge.CommandLine);
+        Assert.Equal(["smc"], PipelinePlan.Needs(stages, stages.Single(s => s.Name == "smc-report")).Select(n => n.Name));
+        Assert.Contains("smc.shards must be 1 to 50", Assert.Throws<InputException>(() => RunConfig.Load(Smoke, ["smc.enabled=true", "smc.shards=51", "smc.n=100"])).Message);
+    }
+
+    [Fact]
     public void A_stage_whose_input_stage_ran_again_since_is_no_longer_done()
     {
         using var dir = new TempDir();
