@@ -7,7 +7,11 @@ phi = dihedral C(i-1)-N(i)-CA(i)-C(i) from topology.pdb, the fraction with phi >
 the dataset's own run, and Delta F = -ln(p / (1 - p)) in k_BT.
 
     /usr/bin/python3 tools/md_phi_populations.py data/aldp [more dataset folders]
+    /usr/bin/python3 tools/md_phi_populations.py --fixture     # every data/* folder, written to
+        tests/BoltzmannGen.Tests/Fixtures/analysis/md_phi_populations.json, pinned by the sha256 of each file read;
+        Data/MdPhiPopulationsTests compares every meta.json with it (rerun this after replacing or pooling a dataset)
 """
+import hashlib
 import json
 import math
 import os
@@ -42,7 +46,44 @@ def block_error(indicator, blocks=10):
     return float(np.std(means, ddof=1) / math.sqrt(blocks))
 
 
+def populations(folder):
+    """{phi name: {frames, mean, standard_error, pooled_frames, pooled_mean}} and the sha256 of each file read."""
+    index, n_atoms = atoms(os.path.join(folder, "topology.pdb"))
+    files = [f"{s}.npy" for s in ("train", "val", "test")] + (["extra.npy"] if os.path.exists(os.path.join(folder, "extra.npy")) else [])
+    sha = {f: hashlib.sha256(open(os.path.join(folder, f), "rb").read()).hexdigest() for f in files}
+    own = np.concatenate([np.load(os.path.join(folder, f)) for f in files[:3]]).astype(np.float64)
+    extra = np.load(os.path.join(folder, "extra.npy")).astype(np.float64) if "extra.npy" in sha else np.zeros((0, n_atoms, 3))
+    result = {}
+    for r in sorted({r for r, _ in index}):
+        keys = [(r - 1, "C"), (r, "N"), (r, "CA"), (r, "C")]
+        if not all(k in index for k in keys):
+            continue
+        ids = [index[k] for k in keys]
+        p_own = (dihedral(own, *ids) > 0).astype(float)
+        p_all = np.concatenate([p_own, (dihedral(extra, *ids) > 0).astype(float)])
+        result[f"phi{r}"] = {"frames": len(p_own), "mean": float(p_own.mean()), "standard_error": block_error(p_own),
+                             "pooled_frames": len(p_all), "pooled_mean": float(p_all.mean())}
+    return result, sha
+
+
+def fixture():
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    out = {}
+    for name in sorted(os.listdir(os.path.join(root, "data"))):
+        folder = os.path.join(root, "data", name)
+        if os.path.exists(os.path.join(folder, "meta.json")):
+            phi, sha = populations(folder)
+            out[name] = {"sha256": sha, "phi_positive_population": phi}
+    path = os.path.join(root, "tests", "BoltzmannGen.Tests", "Fixtures", "analysis", "md_phi_populations.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {path}: {', '.join(out)}")
+
+
 def main(folders):
+    if folders == ["--fixture"]:
+        return fixture()
     for folder in folders:
         index, n_atoms = atoms(os.path.join(folder, "topology.pdb"))
         own = np.concatenate([np.load(os.path.join(folder, f"{s}.npy")) for s in ("train", "val", "test")])
