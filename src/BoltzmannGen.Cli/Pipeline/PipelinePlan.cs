@@ -89,7 +89,7 @@ public static class PipelinePlan
                 {
                     System = sys, ForceFields = forceFields, Kind = "reflow", Teacher = In("teacher"), Pairs = config.Targets.Pairs,
                     Out = In("targets.npz"), Seed = config.Targets.Seed, Solver = config.Targets.Solver, Steps = config.Targets.OdeSteps,
-                    Device = config.Device, Part = part, Parts = parts, Resume = resume,
+                    Device = config.Device, Chunk = RunConfig.TargetsChunk, Part = part, Parts = parts, Resume = resume,
                 };
                 if (config.Targets.Shards <= 1)
                     stages.Add(Hashed(new PipelineStage("targets", $"{config.Targets.Pairs:N0} reflow pairs from the teacher",

@@ -26,7 +26,7 @@ public sealed record RunConfig
     public TeacherConfig Teacher { get; init; } = new();
     public TargetsSection Targets { get; init; } = new();
 
-    /// <summary>Pairs per reflow chunk (`bgen targets --chunk`'s default): the unit targets.shards splits.</summary>
+    /// <summary>Pairs per reflow chunk, which the plan gives `bgen targets --chunk` (its default too): the unit targets.shards splits.</summary>
     public const int TargetsChunk = 1000;
     public TrainingConfig Flow { get; init; } = new();
     /// <summary>

@@ -56,7 +56,7 @@ public static class FortTargets
     /// </summary>
     public static ReflowPartResult RunPart(FortTargetsRequest request, ProgressDisplay<int> display, CancellationToken cancellation = default)
     {
-        var (reflow, origin, _) = Reflow(request);
+        var (reflow, origin, _) = PairMaker(request);
         string work = request.Out + ".partial";
         Directory.CreateDirectory(work);
         using var writer = WriterLock.Acquire(Path.Combine(work, $"part-{request.Part}"), request.Writer);
@@ -71,7 +71,7 @@ public static class FortTargets
     /// The teacher's pair maker, and the origin its chunks are tagged with: system, teacher weights (their sha256),
     /// solver and steps, so chunks of another teacher are never reused.
     /// </summary>
-    private static (ReflowTargets Reflow, string Origin, TeacherInfo Info) Reflow(FortTargetsRequest request)
+    private static (ReflowTargets Reflow, string Origin, TeacherInfo Info) PairMaker(FortTargetsRequest request)
     {
         var (teacher, info) = TeacherDirectory.Load(request.TeacherPath!, request.System, TorchDevices.Resolve(request.Device));
         var options = new CnfOptions { Solver = request.Solver, Steps = request.Steps };
@@ -85,7 +85,7 @@ public static class FortTargets
     private static FortTargetsResult Reflow(FortTargetsRequest request, ProgressDisplay<int> display, CancellationToken cancellation)
     {
         var system = request.System;
-        var (reflow, origin, info) = Reflow(request);
+        var (reflow, origin, info) = PairMaker(request);
         string work = request.Out + ".partial";
         if (!request.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
 

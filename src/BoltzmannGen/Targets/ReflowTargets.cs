@@ -37,7 +37,7 @@ public sealed class ReflowTargets(TeacherModel teacher, CnfOptions options, int 
         for (int k = 0; k < Chunks(pairs); k++)
         {
             cancellation.ThrowIfCancellationRequested();
-            int start = k * chunkSize, n = Math.Min(chunkSize, pairs - start);
+            int start = k * chunkSize, n = ChunkPairs(pairs, k);
             var (a, b) = ReadOrMake(workFolder, tag, k, n);
             a.CopyTo(x0.AsSpan(start * d));
             b.CopyTo(x1.AsSpan(start * d));
@@ -54,25 +54,31 @@ public sealed class ReflowTargets(TeacherModel teacher, CnfOptions options, int 
     {
         Directory.CreateDirectory(workFolder);
         string tag = Tag(pairs, origin);
-        int made = 0, done = 0;
-        for (int k = part; k < Chunks(pairs); k += parts)
+        var chunks = ChunksOfPart(pairs, part, parts);
+        int done = 0;
+        foreach (int k in chunks)
         {
             cancellation.ThrowIfCancellationRequested();
-            int n = Math.Min(chunkSize, pairs - k * chunkSize);
+            int n = ChunkPairs(pairs, k);
             ReadOrMake(workFolder, tag, k, n);
-            made++;
             progress?.Report(done += n);
         }
-        return made;
+        return chunks.Count;
     }
 
     /// <summary>Pairs of part <paramref name="part"/> of <paramref name="parts"/>.</summary>
-    public int PairsOfPart(int pairs, int part, int parts)
+    public int PairsOfPart(int pairs, int part, int parts) => ChunksOfPart(pairs, part, parts).Sum(k => ChunkPairs(pairs, k));
+
+    /// <summary>The chunks part <paramref name="part"/> of <paramref name="parts"/> makes: part, part + parts, ….</summary>
+    private List<int> ChunksOfPart(int pairs, int part, int parts)
     {
-        int total = 0;
-        for (int k = part; k < Chunks(pairs); k += parts) total += Math.Min(chunkSize, pairs - k * chunkSize);
-        return total;
+        var chunks = new List<int>();
+        for (int k = part; k < Chunks(pairs); k += parts) chunks.Add(k);
+        return chunks;
     }
+
+    /// <summary>Pairs in chunk <paramref name="k"/>: the chunk size, or what is left for the last chunk.</summary>
+    private int ChunkPairs(int pairs, int k) => Math.Min(chunkSize, pairs - k * chunkSize);
 
     private (float[] X0, float[] X1) ReadOrMake(string workFolder, string tag, int k, int n)
     {
