@@ -169,7 +169,7 @@ public static class PipelinePlan
             var sampled = new List<string>();
             for (int k = 0; k < shards; k++)
             {
-                int n = config.Sample.N / shards + (k < config.Sample.N % shards ? 1 : 0);
+                int n = ShareOf(config.Sample.N, shards, k);
                 var sample = new SampleCommand.Settings { Model = model, Count = n, Out = files[k], Seed = config.Sample.ShardSeed(k), Device = config.Device };
                 stages.Add(Hashed(new PipelineStage($"sample-{k}", $"shard {k + 1}/{shards}: {n:N0} samples with log q (seed {sample.Seed})",
                     Stage<SampleCommand, SampleCommand.Settings>(sample, "sample"), [files[k]], false) { Group = "sample" }, modelHash));
@@ -214,7 +214,7 @@ public static class PipelinePlan
                 var runs = new List<string>();
                 for (int k = 0; k < smc.Shards; k++)
                 {
-                    int n = smc.N / smc.Shards + (k < smc.N % smc.Shards ? 1 : 0);
+                    int n = ShareOf(smc.N, smc.Shards, k);
                     stages.Add(Hashed(new PipelineStage($"smc-{k}", $"SMC run {k + 1}/{smc.Shards}: {n:N0} particles (seed {smc.ShardSeed(k)})",
                         Stage<SmcCommand, SmcCommand.Settings>(Smc(n, files[k], smc.ShardSeed(k)), "smc"), [files[k]], false) { Group = "smc" }, flowHash));
                     runs.Add(stages[^1].Hash);
@@ -239,6 +239,9 @@ public static class PipelinePlan
     private static StageCommand Stage<TCommand, TSettings>(TSettings settings, params string[] path)
         where TCommand : Command<TSettings>, new() where TSettings : CommandSettings, new() =>
         new StageCommand<TCommand, TSettings>(path, settings);
+
+    /// <summary>Shard k's share of <paramref name="total"/> split into <paramref name="shards"/>: the first total % shards take one more.</summary>
+    private static int ShareOf(int total, int shards, int k) => total / shards + (k < total % shards ? 1 : 0);
 
     private static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -26,6 +26,9 @@ public sealed record RunConfig
     public TeacherConfig Teacher { get; init; } = new();
     public TargetsSection Targets { get; init; } = new();
 
+    /// <summary>The seed of shard <paramref name="shard"/> of a section seeded with <paramref name="seed"/>: 1000·seed + shard.</summary>
+    public static int ShardSeed(int seed, int shard) => checked(1000 * seed + shard);
+
     /// <summary>Pairs per reflow chunk, which the plan gives `bgen targets --chunk` (its default too): the unit targets.shards splits.</summary>
     public const int TargetsChunk = 1000;
     public TrainingConfig Flow { get; init; } = new();
@@ -60,7 +63,7 @@ public sealed record RunConfig
         /// </summary>
         public int Shards { get; init; } = 1;
 
-        public int ShardSeed(int shard) => checked(1000 * Seed + shard);
+        public int ShardSeed(int shard) => RunConfig.ShardSeed(Seed, shard);
     }
 
     public sealed record SimulateSection
@@ -110,7 +113,7 @@ public sealed record RunConfig
         /// </summary>
         public int Shards { get; init; } = 1;
 
-        public int ShardSeed(int shard) => checked(1000 * Seed + shard);
+        public int ShardSeed(int shard) => RunConfig.ShardSeed(Seed, shard);
     }
 
     public sealed record ReweightSection
