@@ -83,12 +83,11 @@ public sealed class WriterLock : IDisposable
         var deadline = start + wait;
         for (int attempt = 0; ; attempt++)
         {
-            var writerLock = AcquireOnce(target, command, out var refusal);
+            var writerLock = AcquireOnce(target, command, out var refusal, out bool unnamed);
             if (writerLock is not null) return writerLock;
             // A holder that has just taken the lock writes its record a moment later: a refusal names it, so it waits
             // for that moment (or for the lock to be free) rather than saying "not recorded yet".
-            bool unnamed = refusal!.Message.Contains(NotRecorded, StringComparison.Ordinal);
-            if (DateTime.UtcNow >= deadline && !(unnamed && DateTime.UtcNow < start + RecordWait)) throw refusal;
+            if (DateTime.UtcNow >= deadline && !(unnamed && DateTime.UtcNow < start + RecordWait)) throw refusal!;
             Thread.Sleep(unnamed ? 10 : Math.Min(50 * (attempt + 1), 500));
         }
     }
@@ -98,10 +97,14 @@ public sealed class WriterLock : IDisposable
 
     private const string NotRecorded = "its pid is not recorded yet";
 
-    /// <summary>The lock, or null and the refusal when another process holds it; other failures throw.</summary>
-    private static WriterLock? AcquireOnce(string target, string command, out InputException? refusal)
+    /// <summary>
+    /// The lock, or null and the refusal when another process holds it (<paramref name="unnamed"/>: its holder has not
+    /// recorded itself yet); other failures throw.
+    /// </summary>
+    private static WriterLock? AcquireOnce(string target, string command, out InputException? refusal, out bool unnamed)
     {
         refusal = null;
+        unnamed = false;
         string full = Normalise(target);
         string lockPath = LockPathOf(target);
         if (!HeldHere.TryAdd(full, true))
@@ -116,7 +119,9 @@ public sealed class WriterLock : IDisposable
             }
             catch (IOException e) when (IsHeldElsewhere(e))
             {
-                refusal = new InputException($"{target} is being written by another bgen process ({Holder(lockPath)}).", e);
+                string? holder = Holder(lockPath);
+                unnamed = holder is null;
+                refusal = new InputException($"{target} is being written by another bgen process ({holder ?? NotRecorded}).", e);
                 HeldHere.TryRemove(full, out _);
                 return null;
             }
@@ -240,7 +245,7 @@ public sealed class WriterLock : IDisposable
         e.GetType() == typeof(IOException) && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     /// <summary>"pid N: COMMAND" from the holder's record, if it names a live process.</summary>
-    private static string Holder(string lockPath)
+    private static string? Holder(string lockPath)
     {
         try
         {
@@ -251,7 +256,7 @@ public sealed class WriterLock : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         // The holder has not written its record yet, or the record is a killed process's.
-        return NotRecorded;
+        return null;
     }
 
     private static bool IsRunning(int pid)
