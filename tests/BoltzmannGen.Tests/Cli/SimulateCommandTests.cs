@@ -70,17 +70,10 @@ public class SimulateCommandTests(SmallDataset dataset) : IClassFixture<SmallDat
             var stored = loaded.SplitEnergies(split);
             for (int i = 0; i < stored.Length; i++)
             {
-                // Stored energies were computed before the positions were rounded to float32, which moves each coordinate
-                // by at most half a float32 ulp: |ΔE| ≤ Σ|F_k|·ulp(x_k)/2 to first order (×1.5 for the second order and the sums).
                 // Measured: differences ≤ 1.1e-4 kJ/mol, bounds 3e-4–5e-4 (the old tolerance was 0.05).
-                double bound = 0;
-                for (int k = i * 66; k < (i + 1) * 66; k++)
-                {
-                    float x = Math.Abs((float)frames.Positions[k]);
-                    bound += Math.Abs(batch.Forces![k]) * (MathF.BitIncrement(x) - x) / 2;
-                }
+                double bound = StoredEnergyBound.Of(frames.Frame(i), batch.Forces!.AsSpan(i * 66, 66));
                 double diff = Math.Abs(batch.Energies[i] - stored[i]);
-                Assert.True(diff <= 1.5 * bound + 1e-9, $"{split} frame {i}: {batch.Energies[i]} vs {stored[i]} (first-order bound {bound:E2})");
+                Assert.True(diff <= bound, $"{split} frame {i}: {batch.Energies[i]} vs {stored[i]} (bound {bound:E2})");
             }
         }
     }
