@@ -43,6 +43,13 @@ public sealed record RunConfig
     public SmcSection Smc { get; init; } = new();
 
     /// <summary>
+    /// Budgets of a system's own: `key=value` overrides, separated by spaces, applied when <see cref="System"/> names
+    /// the system, after the file and before the command line's overrides (which win). A preset can so give al4 more
+    /// fine-tuning steps than aldp without a file per system: <c>per_system: {al4: "finetune.steps=4000"}</c>.
+    /// </summary>
+    public Dictionary<string, string> PerSystem { get; init; } = new();
+
+    /// <summary>
     /// Optional SMC/AIS from the (fine-tuned) flow (`bgen smc`), after the importance-sampling stages; its samples get
     /// a report of their own (report-smc/), so both estimators stand side by side.
     /// </summary>
@@ -130,12 +137,37 @@ public sealed record RunConfig
 
     public static RunConfig Load(string? path, IEnumerable<string> overrides)
     {
-        var config = YamlConfig.Load<RunConfig>(path, overrides, "run config");
+        var given = overrides.ToList();
+        var config = YamlConfig.Load<RunConfig>(path, given, "run config");
         config.Validate();
-        return config;
+        // Every entry is checked, not only the chosen system's: a typo in al4's budget fails an aldp run too.
+        RunConfig? chosen = null;
+        foreach (var (system, text) in config.PerSystem.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            try
+            {
+                var withOwn = YamlConfig.Load<RunConfig>(path, [.. SystemOverrides(text), .. given], "run config");
+                withOwn.Validate();
+                if (system == config.System) chosen = withOwn;
+            }
+            catch (InputException e)
+            {
+                throw new InputException($"per_system.{system} '{text}': {e.Message}", e);
+            }
+        }
+        return chosen ?? config;
     }
 
     public string ToYaml() => YamlConfig.ToYaml(this);
+
+    /// <summary>The overrides of a per_system entry; it may not choose the system or nest budgets.</summary>
+    private static string[] SystemOverrides(string text)
+    {
+        var own = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (own.FirstOrDefault(o => o.StartsWith("system=", StringComparison.Ordinal) || o.StartsWith("per_system", StringComparison.Ordinal)) is { } bad)
+            throw new InputException($"{bad.Split('=')[0]} cannot be set per system.");
+        return own;
+    }
 
     public void Validate()
     {
