@@ -67,13 +67,19 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         OutputPath.CheckFolder(settings.Out, "--out", "the fine-tuned model");
         FineTuneMemory.Check(config, info.Arch, info.Hyperparameters, system.AtomCount, system.Name);
 
-        Tensor? validation = null;
+        Tensor? validation = null, training = null;
+        if (config.MdMl > 0 && settings.Data is null) throw new InputException("md_ml > 0 needs --data (the dataset whose training frames it fits).");
         if (settings.Data is not null)
         {
             var dataset = ReferenceDataset.Load(settings.Data, system);
             var val = dataset.Split("val");
             int n = Math.Min(val.Count, 2048);
             validation = tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
+            if (config.MdMl > 0)
+            {
+                var train = dataset.Split("train");
+                training = tensor(train.Positions, [train.Count, system.AtomCount, 3], float64);
+            }
         }
         (Tensor, Tensor)? anchor = null;
         if (config.Fort > 0)
@@ -85,7 +91,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
 
         using var writer = OutputPath.Lock(settings.Out, context);
         var request = new FineTuneRequest(settings.Model, settings.Out, system, config, validation, anchor, settings.Resume,
-                                          settings.ToOptions() with { Threads = config.EnergyThreads });
+                                          settings.ToOptions() with { Threads = config.EnergyThreads }, training);
         FineTuneResult result = null!;
         int stopped = Interruptible.Run(context, cancellationToken, token =>
         {

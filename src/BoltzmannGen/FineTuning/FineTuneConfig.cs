@@ -18,12 +18,19 @@ public sealed record FineTuneConfig
     public double ReweightedMl { get; init; } = 1.0;
     /// <summary>Weight of the FORT anchor (regression onto the teacher's pairs; needs --targets).</summary>
     public double Fort { get; init; } = 0.0;
+    /// <summary>
+    /// Weight of maximum likelihood on the MD training frames (needs --data): exact samples of the target, so it holds
+    /// every basin MD visited at its MD weight, rare ones included, which reweighted ML on the flow's own draws does not.
+    /// </summary>
+    public double MdMl { get; init; } = 0.0;
 
     public int Steps { get; init; } = 2000;
     /// <summary>Flow samples per step: each costs one energy-and-force evaluation.</summary>
     public int BatchSize { get; init; } = 256;
     /// <summary>FORT anchor pairs per step.</summary>
     public int FortBatchSize { get; init; } = 256;
+    /// <summary>MD training frames per step of the md_ml term.</summary>
+    public int MdBatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 3e-4;
     public double MinLearningRateFraction { get; init; } = 0.1;
     public double WeightDecay { get; init; } = 0.0;
@@ -61,13 +68,14 @@ public sealed record FineTuneConfig
     public void Validate()
     {
         static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
-        if (ReverseKl < 0 || ReweightedMl < 0 || Fort < 0)
-            throw new InputException("reverse_kl, reweighted_ml and fort are weights: none may be negative.");
-        if (ReverseKl + ReweightedMl + Fort <= 0)
-            throw new InputException("every objective weight is zero (reverse_kl, reweighted_ml, fort): give at least one a positive weight.");
+        if (ReverseKl < 0 || ReweightedMl < 0 || Fort < 0 || MdMl < 0)
+            throw new InputException("reverse_kl, reweighted_ml, fort and md_ml are weights: none may be negative.");
+        if (ReverseKl + ReweightedMl + Fort + MdMl <= 0)
+            throw new InputException("every objective weight is zero (reverse_kl, reweighted_ml, fort, md_ml): give at least one a positive weight.");
         if (Steps < 1) throw new InputException($"steps must be at least 1 (got {Steps}).");
         if (BatchSize is < 2 or > 65536) throw new InputException($"batch_size must be between 2 and 65536 (got {BatchSize}).");
         if (FortBatchSize is < 1 or > 65536) throw new InputException($"fort_batch_size must be between 1 and 65536 (got {FortBatchSize}).");
+        if (MdBatchSize is < 1 or > 65536) throw new InputException($"md_batch_size must be between 1 and 65536 (got {MdBatchSize}).");
         if (!(LearningRate > 0)) throw new InputException($"learning_rate must be positive (got {F(LearningRate)}).");
         if (MinLearningRateFraction is < 0 or > 1) throw new InputException($"min_learning_rate_fraction must be in [0, 1] (got {F(MinLearningRateFraction)}).");
         if (WarmupSteps < 0) throw new InputException($"warmup_steps must not be negative (got {WarmupSteps}).");

@@ -58,9 +58,10 @@ public static class FineTuneMemory
         return units * BytesPerActivation + 4.0 * 3 * atoms * sizeof(double);
     }
 
-    /// <summary>Bytes that do not grow with batch_size: the fort anchor's pairs and the validation batch.</summary>
+    /// <summary>Bytes that do not grow with batch_size: the fort and md_ml anchors' batches and the validation batch.</summary>
     private static double FixedBytes(FineTuneConfig config, string arch, FlowHyperparameters h, int atoms) =>
         (config.Fort > 0 ? config.FortBatchSize * ActivationsPerPass(arch, h, atoms, density: false) * BytesPerActivation : 0)
+        + (config.MdMl > 0 ? config.MdBatchSize * ActivationsPerPass(arch, h, atoms, density: true) * BytesPerActivation : 0)
         + 4.0 * config.ValSamples * SampleSizeLimits.Bytes(1, atoms) * 2;
 
     /// <summary>
@@ -82,7 +83,7 @@ public static class FineTuneMemory
         string key = keyPrefix + "batch_size";
         string advice = fits >= 2
             ? string.Create(ci, $"{key} can be at most about {fits} here")
-            : $"even {key}=2 does not fit: lower {keyPrefix}val_samples" + (config.Fort > 0 ? $" or {keyPrefix}fort_batch_size" : "") + ", or use a smaller flow";
+            : $"even {key}=2 does not fit: lower {keyPrefix}val_samples" + (config.Fort > 0 ? $" or {keyPrefix}fort_batch_size" : "") + (config.MdMl > 0 ? $" or {keyPrefix}md_batch_size" : "") + ", or use a smaller flow";
         throw new InputException(string.Create(ci,
             $"{key} {config.BatchSize} needs about {needed / 1e9:F1} GB per fine-tuning step for {of} ({perSample / 1e6:F2} MB a sample), more than the {available / 1e9:F1} GB of memory available; {advice}."));
     }

@@ -21,6 +21,8 @@ public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, in
 /// through the inverse direction. It is the forward KL to the target estimated with the model's own samples: it
 /// pulls density towards where the target has mass the model lacks, which reverse KL alone would not.</item>
 /// <item>fort: the FORT pair loss on the teacher's pairs, an anchor that keeps the basins the teacher found.</item>
+/// <item>md_ml: −mean log q of a batch of MD training frames (<see cref="MleObjective"/>), an anchor that keeps the
+/// basins MD visited at their MD populations.</item>
 /// </list>
 /// </summary>
 public sealed class FineTuneObjective
@@ -28,15 +30,18 @@ public sealed class FineTuneObjective
     private readonly ITargetEnergy _target;
     private readonly FineTuneConfig _config;
     private readonly FortObjective? _anchor;
+    private readonly MleObjective? _md;
     private int _samples, _invalid, _nonFinite, _capped, _batches;
     private double _essSum;
 
-    public FineTuneObjective(ITargetEnergy target, FineTuneConfig config, FortObjective? anchor)
+    public FineTuneObjective(ITargetEnergy target, FineTuneConfig config, FortObjective? anchor, MleObjective? md = null)
     {
         if (config.Fort > 0 && anchor is null) throw new InputException("fort > 0 needs the teacher's pairs: give --targets (targets.npz).");
+        if (config.MdMl > 0 && md is null) throw new InputException("md_ml > 0 needs the MD training frames: give --data (a dataset folder).");
         _target = target;
         _config = config;
         _anchor = anchor;
+        _md = md;
     }
 
     /// <summary>The loss of one step (a scalar tensor with gradients), drawing z with <paramref name="generator"/>.</summary>
@@ -55,6 +60,7 @@ public sealed class FineTuneObjective
         if (reverse) loss = loss + _config.ReverseKl * ReverseKl(positions, logQ, scored, logQValues, model.Device);
         if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues);
         if (_config.Fort > 0) loss = loss + _config.Fort * _anchor!.Loss(model, _config.FortBatchSize, generator).to(float64);
+        if (_config.MdMl > 0) loss = loss + _config.MdMl * _md!.Loss(model, _config.MdBatchSize, generator).to(float64);
         Record(scored, logQValues);
         // A batch with nothing to learn from (every sample invalid, no other term) still returns a differentiable
         // zero, so the step is a no-op instead of a failed backward pass.

@@ -14,9 +14,10 @@ namespace BoltzmannGen.FineTuning;
 /// <param name="ValidationFrames">MD validation frames (n, N, 3) nm whose NLL is logged as a guard, or null</param>
 /// <param name="Anchor">FORT pairs (x0, x1: (n, N, 3), normalised frame) for the fort term, or null</param>
 /// <param name="Energy">OpenMM platform and threads (default: Reference, energy_threads of the config)</param>
+/// <param name="TrainingFrames">MD training frames (n, N, 3) nm for the md_ml term, or null</param>
 public sealed record FineTuneRequest(string BaseModel, string Out, PeptideSystem System, FineTuneConfig Config,
                                      Tensor? ValidationFrames = null, (Tensor X0, Tensor X1)? Anchor = null, bool Resume = false,
-                                     EnergyOptions? Energy = null);
+                                     EnergyOptions? Energy = null, Tensor? TrainingFrames = null);
 
 /// <summary>How fine-tuning ended.</summary>
 public sealed record FineTuneResult(double Seconds, long EnergyEvaluations, int? KeptStep, double? KeptEss);
@@ -53,7 +54,9 @@ public static class FineTuner
         var energyOptions = request.Energy ?? new EnergyOptions { Threads = config.EnergyThreads };
         using var target = new BoltzmannTarget(system, energyOptions);
         using var anchor = request.Anchor is { } pairs ? new FortObjective(model, pairs.X0, pairs.X1, baseConfig) : null;
-        var objective = new FineTuneObjective(target, config, anchor);
+        using var md = request.TrainingFrames is { } frames && config.MdMl > 0
+            ? new MleObjective(model, frames.to(model.DType), frames[..Math.Min(2, (int)frames.shape[0])].to(model.DType), baseConfig) : null;
+        var objective = new FineTuneObjective(target, config, anchor, md);
         using var validation = new FineTuneValidation(system, model.Dimension, config.ValSamples, config.Seed, config.ValClipTop,
                                                       request.ValidationFrames?.to(float64), energyOptions);
         int startStep = request.Resume ? TrainingCheckpoint.StepOf(dir) ?? 0 : 0;

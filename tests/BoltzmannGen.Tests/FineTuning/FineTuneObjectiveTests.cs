@@ -1,6 +1,7 @@
 using BoltzmannGen.FineTuning;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
+using BoltzmannGen.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -93,6 +94,42 @@ public class FineTuneObjectiveTests
         var model = Flow(4);
         Train(model, new FineTuneObjective(target, Config(0, 1), null), 600, 1e-2);
         AssertMatchesTarget(model, target);
+    }
+
+    [Fact]
+    public void Md_ml_alone_fits_the_frames_it_is_given_and_spends_no_gradient_on_the_flows_draws()
+    {
+        // Exact samples of the target: template + independent N(0, σ_axis²) per coordinate, centred per frame.
+        var target = new GaussianTarget(Atoms, GaussianTarget.CentredTemplate(Atoms), [0.6, 1.3, 0.8]);
+        const int n = 4000;
+        var frames = new double[n * 3 * Atoms];
+        var random = new Random(11);
+        for (int f = 0; f < n; f++)
+        {
+            var c = new double[3];
+            for (int i = 0; i < Atoms; i++)
+                for (int a = 0; a < 3; a++)
+                {
+                    double g = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+                    frames[f * 3 * Atoms + 3 * i + a] = target.Template[3 * i + a] + target.Sigma[a] * g;
+                    c[a] += frames[f * 3 * Atoms + 3 * i + a] / Atoms;
+                }
+            for (int i = 0; i < Atoms; i++) for (int a = 0; a < 3; a++) frames[f * 3 * Atoms + 3 * i + a] -= c[a];
+        }
+        var model = Flow(6);
+        using var x = tensor(frames, [n, Atoms, 3], float64);
+        using var md = new MleObjective(model, x, x[..2], new TrainingConfig { RandomRotations = false });
+        // The flow's draws are scored (and counted) but weigh nothing: reweighted_ml and reverse_kl are off.
+        Train(model, new FineTuneObjective(target, Config(0, 0) with { MdMl = 1, MdBatchSize = 512 }, null, md), 600, 1e-2);
+        AssertMatchesTarget(model, target);
+    }
+
+    [Fact]
+    public void Md_ml_without_frames_is_refused()
+    {
+        var target = new GaussianTarget(Atoms, GaussianTarget.CentredTemplate(Atoms), [1, 1, 1]);
+        var e = Assert.Throws<InputException>(() => new FineTuneObjective(target, Config(0, 1) with { MdMl = 1 }, null));
+        Assert.Contains("--data", e.Message);
     }
 
     [Fact]

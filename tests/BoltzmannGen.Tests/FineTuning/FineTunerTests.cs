@@ -76,6 +76,8 @@ public class FineTunerTests
     [InlineData("objective=fancy", "unknown key 'objective'")]
     [InlineData("reverse_kl=-1", "negative")]
     [InlineData("fort=1", "--targets")]
+    [InlineData("md_ml=1", "md_ml > 0 needs --data")]
+    [InlineData("md_ml=-1", "negative")]
     public void Bad_options_are_refused_with_nothing_written(string overrides, string expected)
     {
         using var dir = new TempDir();
