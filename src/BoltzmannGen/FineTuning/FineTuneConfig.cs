@@ -1,5 +1,6 @@
 using System.Globalization;
 using BoltzmannGen.Optimisation;
+using YamlDotNet.Serialization;
 
 namespace BoltzmannGen.FineTuning;
 
@@ -21,7 +22,10 @@ public sealed record FineTuneConfig
     /// <summary>
     /// Weight of maximum likelihood on the MD training frames (needs --data): exact samples of the target, so it holds
     /// every basin MD visited at its MD weight, rare ones included, which reweighted ML on the flow's own draws does not.
+    /// Written only when set (like <see cref="MdBatchSize"/>), so configs that do not use it keep the text, and `bgen
+    /// run` stage hashes, they had before the key existed.
     /// </summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
     public double MdMl { get; init; } = 0.0;
 
     public int Steps { get; init; } = 2000;
@@ -30,6 +34,7 @@ public sealed record FineTuneConfig
     /// <summary>FORT anchor pairs per step.</summary>
     public int FortBatchSize { get; init; } = 256;
     /// <summary>MD training frames per step of the md_ml term.</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(256)]
     public int MdBatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 3e-4;
     public double MinLearningRateFraction { get; init; } = 0.1;
