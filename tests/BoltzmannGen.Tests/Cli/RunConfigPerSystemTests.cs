@@ -41,13 +41,18 @@ public class RunConfigPerSystemTests
     }
 
     [Fact]
-    public void The_full_preset_gives_al3_and_al4_budgets_of_their_own_and_leaves_aldp_as_it_was()
+    public void The_full_preset_gives_al3_and_al4_budgets_and_an_md_anchor_of_their_own_and_leaves_aldp_as_it_was()
     {
         string full = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "configs", "presets", "full.yaml");
         var aldp = RunConfig.Load(full, []);
         Assert.Equal(2000, aldp.Finetune.Steps);
-        Assert.Equal(4000, RunConfig.Load(full, ["system=al3"]).Finetune.Steps);
-        Assert.Equal(4000, RunConfig.Load(full, ["system=al4"]).Finetune.Steps);
+        Assert.Equal(0, aldp.Finetune.MdMl);
+        foreach (string system in new[] { "al3", "al4" })
+        {
+            var c = RunConfig.Load(full, [$"system={system}"]);
+            Assert.Equal(4000, c.Finetune.Steps);
+            Assert.Equal(1.0, c.Finetune.MdMl);   // the MD anchor that holds their rare φ>0 basins
+        }
         // Only fine-tuning differs: the other stages of al3 and al4 are those of aldp's preset.
         var al4 = RunConfig.Load(full, ["system=al4"]);
         Assert.Equal(aldp.Flow, al4.Flow);
