@@ -37,6 +37,18 @@ public class SummaryRowsTests
     }
 
     [Fact]
+    public void MDs_own_E_W1_and_T_W2_follow_the_flows_when_the_report_has_them()
+    {
+        var report = Report(trainingEvaluations: null) with { TW2 = 0.977 };
+        report = BoltzmannGen.Reporting.Metrics.MetricRegistry.Get("e_w1_md_floor").Store(report, 0.3921);
+        report = BoltzmannGen.Reporting.Metrics.MetricRegistry.Get("t_w2_md_floor").Store(report, 0.9822);
+        var labels = report.SummaryRows().Select(r => $"{r.Label}: {r.Value}").ToList();
+        int ew1 = labels.IndexOf("E-W1 (k_BT, reweighted): 0.087"), tw2 = labels.IndexOf("T-W2 (rad): 0.977");
+        Assert.Equal("E-W1 of MD itself, train vs test (k_BT; floor): 0.392", labels[ew1 + 1]);
+        Assert.Equal("T-W2 of MD itself, train vs test (rad; floor): 0.982", labels[tw2 + 1]);
+    }
+
+    [Fact]
     public void A_model_trained_without_energies_has_no_energy_evaluation_row()
     {
         Assert.DoesNotContain(Report(trainingEvaluations: null).SummaryRows(), r => r.Label.StartsWith("energy evaluations", StringComparison.Ordinal));

@@ -17,6 +17,7 @@ public sealed class TorusW2MdFloor() : Metric(MetricGroup.Quality, 105, key: "t_
         return TorusWasserstein.Compute(inputs.TestTorusPoints, train, null, null, inputs.TorusOptions).Distance;
     }
 
+    // In the summary only when computed: reports written before the floors existed keep their summary.
     public override IEnumerable<SummaryRow> Summary(RunReport report) =>
-        [new("T-W2 of MD itself, train vs test (rad; floor)", SummaryValue(Read(report), "F3"))];
+        Read(report) is { } v ? [new("T-W2 of MD itself, train vs test (rad; floor)", SummaryValue(v, "F3"))] : [];
 }
