@@ -108,6 +108,16 @@ def main(folders):
                 df = -math.log(p / (1 - p)) if 0 < p < 1 else float("inf")
                 print(f"{folder} {name}: pooled {len(p_all)} frames p = {p:.5f} (meta.json: {pooled.get('mean', float('nan')):.5f} "
                       f"+- {pooled.get('standard_error', float('nan')):.5f}), Delta F = {df:.3f} k_BT")
+                # Between-seed standard error: the spread of the runs' own means (extra.npy holds the pooled runs
+                # back to back, in meta.json's order), s / sqrt(k); the bar takes the larger of it and the block one.
+                means, start = [p_own.mean()], len(p_own)
+                for run in meta["extra_runs"]:
+                    means.append(p_all[start:start + run["frames"]].mean())
+                    start += run["frames"]
+                between = float(np.std(means, ddof=1) / math.sqrt(len(means)))
+                block = pooled.get("standard_error", float("nan"))
+                print(f"{folder} {name}: run means {', '.join(f'{m:.5f}' for m in means)}; between-seed s.e. {between:.5f} "
+                      f"({between / p:.1%}), block s.e. {block:.5f} ({block / p:.1%}); larger: {max(between, block) / p:.1%}")
             else:
                 p = p_own.mean()
                 df = -math.log(p / (1 - p)) if 0 < p < 1 else float("inf")
