@@ -16,6 +16,7 @@ public sealed class MetricInputs
 {
     private readonly Lazy<double[][]> _sampleTorusPoints, _testTorusPoints;
     private readonly Lazy<double[]> _bondReference;
+    private readonly Lazy<Frames> _trainFrames;
     private readonly Lazy<Frames> _pooledMdFrames;
     private readonly Lazy<double[][]> _pooledMdDihedrals;
 
@@ -51,7 +52,8 @@ public sealed class MetricInputs
         SmcEvaluationsPerParticle = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
         _sampleTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(SampleDihedrals));
         _testTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(TestDihedrals));
-        _bondReference = new(() => BondLengthErrors.MeanLengths(system.Topology, reference.Split("train")));
+        _trainFrames = new(() => reference.Split("train"));
+        _bondReference = new(() => BondLengthErrors.MeanLengths(system.Topology, TrainFrames));
         _pooledMdFrames = new(reference.Pooled);
         _pooledMdDihedrals = new(() => Analysis.Dihedrals.Series(PooledMdFrames, Dihedrals));
         FlowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
@@ -102,6 +104,9 @@ public sealed class MetricInputs
     public double[][] SampleTorusPoints => _sampleTorusPoints.Value;
     public double[][] TestTorusPoints => _testTorusPoints.Value;
     public TorusWassersteinOptions TorusOptions => new(MaxPoints: Options.TorusPoints, Seed: (ulong)Options.Seed);
+
+    /// <summary>The MD training split, read once: the bond reference and MD's own T-W2 both use it.</summary>
+    public Frames TrainFrames => _trainFrames.Value;
 
     /// <summary>Mean bond lengths over the MD training split (nm), the reference of the bond errors.</summary>
     public double[] BondReference => _bondReference.Value;

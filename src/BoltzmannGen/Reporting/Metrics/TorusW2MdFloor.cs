@@ -13,7 +13,7 @@ public sealed class TorusW2MdFloor() : Metric(MetricGroup.Quality, 105, key: "t_
 {
     public override double? Compute(MetricInputs inputs)
     {
-        var train = TorusWasserstein.SamplesFromSeries(Dihedrals.Series(inputs.Reference.Split("train"), inputs.Dihedrals));
+        var train = TorusWasserstein.SamplesFromSeries(Dihedrals.Series(inputs.TrainFrames, inputs.Dihedrals));
         return TorusWasserstein.Compute(inputs.TestTorusPoints, train, null, null, inputs.TorusOptions).Distance;
     }
 
