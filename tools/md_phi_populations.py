@@ -46,13 +46,25 @@ def block_error(indicator, blocks=10):
     return float(np.std(means, ddof=1) / math.sqrt(blocks))
 
 
+def between_seed_error(p_own, p_all, run_frames):
+    """Spread of the runs' own means, s / sqrt(k): extra.npy holds the pooled runs back to back, in meta.json's order."""
+    means, start = [p_own.mean()], len(p_own)
+    for frames in run_frames:
+        means.append(p_all[start:start + frames].mean())
+        start += frames
+    return float(np.std(means, ddof=1) / math.sqrt(len(means))), means
+
+
 def populations(folder):
-    """{phi name: {frames, mean, standard_error, pooled_frames, pooled_mean}} and the sha256 of each file read."""
+    """{phi name: {frames, mean, standard_error, pooled_frames, pooled_mean[, between_seed_standard_error]}} and the
+    sha256 of each file read."""
     index, n_atoms = atoms(os.path.join(folder, "topology.pdb"))
     files = [f"{s}.npy" for s in ("train", "val", "test")] + (["extra.npy"] if os.path.exists(os.path.join(folder, "extra.npy")) else [])
     sha = {f: hashlib.sha256(open(os.path.join(folder, f), "rb").read()).hexdigest() for f in files}
     own = np.concatenate([np.load(os.path.join(folder, f)) for f in files[:3]]).astype(np.float64)
     extra = np.load(os.path.join(folder, "extra.npy")).astype(np.float64) if "extra.npy" in sha else np.zeros((0, n_atoms, 3))
+    meta = json.load(open(os.path.join(folder, "meta.json")))
+    run_frames = [run["frames"] for run in meta.get("extra_runs") or []]
     result = {}
     for r in sorted({r for r, _ in index}):
         keys = [(r - 1, "C"), (r, "N"), (r, "CA"), (r, "C")]
@@ -63,6 +75,8 @@ def populations(folder):
         p_all = np.concatenate([p_own, (dihedral(extra, *ids) > 0).astype(float)])
         result[f"phi{r}"] = {"frames": len(p_own), "mean": float(p_own.mean()), "standard_error": block_error(p_own),
                              "pooled_frames": len(p_all), "pooled_mean": float(p_all.mean())}
+        if len(extra):
+            result[f"phi{r}"]["between_seed_standard_error"] = between_seed_error(p_own, p_all, run_frames)[0]
     return result, sha
 
 
@@ -108,13 +122,8 @@ def main(folders):
                 df = -math.log(p / (1 - p)) if 0 < p < 1 else float("inf")
                 print(f"{folder} {name}: pooled {len(p_all)} frames p = {p:.5f} (meta.json: {pooled.get('mean', float('nan')):.5f} "
                       f"+- {pooled.get('standard_error', float('nan')):.5f}), Delta F = {df:.3f} k_BT")
-                # Between-seed standard error: the spread of the runs' own means (extra.npy holds the pooled runs
-                # back to back, in meta.json's order), s / sqrt(k); the bar takes the larger of it and the block one.
-                means, start = [p_own.mean()], len(p_own)
-                for run in meta["extra_runs"]:
-                    means.append(p_all[start:start + run["frames"]].mean())
-                    start += run["frames"]
-                between = float(np.std(means, ddof=1) / math.sqrt(len(means)))
+                # The bar takes the larger of the between-seed and the block standard error.
+                between, means = between_seed_error(p_own, p_all, [run["frames"] for run in meta["extra_runs"]])
                 block = pooled.get("standard_error", float("nan"))
                 print(f"{folder} {name}: run means {', '.join(f'{m:.5f}' for m in means)}; between-seed s.e. {between:.5f} "
                       f"({between / p:.1%}), block s.e. {block:.5f} ({block / p:.1%}); larger: {max(between, block) / p:.1%}")

@@ -30,10 +30,15 @@ internal static class DatasetSummary
         if (m.ExtraRuns is not { Count: > 0 } runs || m.PooledPhiPositivePopulation is not { Count: > 0 } pooled) return;
         AnsiConsole.MarkupLine($"pooled with {runs.Count} independent run(s) for MD free energies (seeds {string.Join(", ", runs.Select(r => r.Seed))}, " +
                                $"{runs.Sum(r => r.Frames):N0} extra frames):");
-        var basins = new Table().AddColumns("φ > 0 basin, all runs", "population", "standard error", "relative error");
+        var between = DatasetPool.BetweenSeedStandardErrors(m);
+        var basins = new Table().AddColumns("φ > 0 basin, all runs", "population", "block s.e.", "between-seed s.e.", "relative error (larger)");
         foreach (var (name, p) in pooled)
+        {
+            double? b = between.TryGetValue(name, out var e) ? e : null;
             basins.AddRow(name, p.Mean.ToString("F4", CultureInfo.InvariantCulture), p.StandardError.ToString("F4", CultureInfo.InvariantCulture),
-                p.RelativeError is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "—");
+                b?.ToString("F4", CultureInfo.InvariantCulture) ?? "—",
+                DatasetPool.ReportedRelativeError(p, b) is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "—");
+        }
         AnsiConsole.Write(basins);
     }
 

@@ -53,6 +53,7 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
             table.AddRow("[bold]all[/]", "", "", I(frames), name, p.Mean.ToString("F4", CultureInfo.InvariantCulture),
                 p.StandardError.ToString("F4", CultureInfo.InvariantCulture), DeltaF(p.Mean));
         AnsiConsole.Write(table);
+        DatasetSummary.PrintPooled(m); // block and between-seed errors: the larger judges the reference
     }
 
     private static string I(int v) => v.ToString("N0", CultureInfo.InvariantCulture);

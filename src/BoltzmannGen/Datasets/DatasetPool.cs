@@ -102,6 +102,32 @@ public static class DatasetPool
         return pooled;
     }
 
+    /// <summary>
+    /// The between-seed standard error of each pooled φ &gt; 0 population: the spread of the runs' own means
+    /// (unweighted), s/√k with k runs. With few runs the block error alone can be too optimistic when a basin is
+    /// crossed only a handful of times per run; issue bars take the larger of the two (<see cref="ReportedRelativeError"/>).
+    /// Empty unless at least two runs estimated the observable. Derived from meta.json alone, so it is not stored.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> BetweenSeedStandardErrors(DatasetMeta meta)
+    {
+        var errors = new Dictionary<string, double>();
+        foreach (var (name, own) in meta.PhiPositivePopulation)
+        {
+            var means = new List<double> { own.Mean };
+            foreach (var run in meta.ExtraRuns ?? [])
+                if (run.PhiPositivePopulation.TryGetValue(name, out var p)) means.Add(p.Mean);
+            if (means.Count < 2 || means.Count != (meta.ExtraRuns?.Count ?? 0) + 1) continue;
+            double mean = means.Average();
+            double variance = means.Sum(m => (m - mean) * (m - mean)) / (means.Count - 1);
+            errors[name] = Math.Sqrt(variance / means.Count);
+        }
+        return errors;
+    }
+
+    /// <summary>The pooled relative error a reference is judged by: the larger of the block and the between-seed standard error, over the mean.</summary>
+    public static double? ReportedRelativeError(PopulationEstimate pooled, double? betweenSeedStandardError) =>
+        pooled.Mean > 0 ? Math.Max(pooled.StandardError, betweenSeedStandardError ?? 0) / pooled.Mean : null;
+
     private static ExtraRun Describe(ReferenceDataset run) => new()
     {
         Seed = run.Meta.Seed,

@@ -260,4 +260,31 @@ public class PopulationPoolTests
         Assert.Equal(Math.Sqrt(0.75 * 0.75 * 0.003 * 0.003 + 0.25 * 0.25 * 0.01 * 0.01), p.StandardError, 12);
         Assert.Equal(p.StandardError / 0.02, p.RelativeError!.Value, 12);
     }
+
+    private static DatasetMeta ThreeRuns(params double[] means) => new()
+    {
+        PhiPositivePopulation = new Dictionary<string, PopulationEstimate> { ["phi2"] = new(means[0], 0.001, null, 10) },
+        ExtraRuns = means.Skip(1).Select((m, i) => new ExtraRun
+        {
+            Seed = i + 2, Frames = 100,
+            PhiPositivePopulation = new Dictionary<string, PopulationEstimate> { ["phi2"] = new(m, 0.001, null, 10) },
+        }).ToList(),
+    };
+
+    [Fact]
+    public void Between_seed_error_is_the_spread_of_the_run_means_over_root_k()
+    {
+        var between = DatasetPool.BetweenSeedStandardErrors(ThreeRuns(0.01, 0.02, 0.03));
+        Assert.Equal(0.01 / Math.Sqrt(3), between["phi2"], 12); // s = 0.01 (ddof 1), k = 3
+        Assert.Empty(DatasetPool.BetweenSeedStandardErrors(ThreeRuns(0.01))); // one run has no spread
+    }
+
+    [Fact]
+    public void Reported_relative_error_is_the_larger_of_block_and_between_seed()
+    {
+        var pooled = new PopulationEstimate(0.02, 0.002, 0.1, 20);
+        Assert.Equal(0.25, DatasetPool.ReportedRelativeError(pooled, 0.005)!.Value, 12);
+        Assert.Equal(0.1, DatasetPool.ReportedRelativeError(pooled, 0.001)!.Value, 12);
+        Assert.Equal(0.1, DatasetPool.ReportedRelativeError(pooled, null)!.Value, 12);
+    }
 }

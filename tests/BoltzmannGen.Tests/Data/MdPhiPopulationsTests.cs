@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BoltzmannGen.Datasets;
 using BoltzmannGen.Tests.Support;
 
 namespace BoltzmannGen.Tests.Data;
@@ -43,7 +44,12 @@ public class MdPhiPopulationsTests
             Assert.Equal(phi.Value.GetProperty("mean").GetDouble(), own.GetProperty("mean").GetDouble(), 12);
             Assert.Equal(phi.Value.GetProperty("standard_error").GetDouble(), own.GetProperty("standard_error").GetDouble(), 12);
             if (root.TryGetProperty("pooled_phi_positive_population", out var pooled) && pooled.ValueKind == JsonValueKind.Object)
+            {
                 Assert.Equal(phi.Value.GetProperty("pooled_mean").GetDouble(), pooled.GetProperty(phi.Name).GetProperty("mean").GetDouble(), 12);
+                // The between-seed error `bgen autocorr` shows comes from meta.json's run means; numpy's from the frames.
+                var between = DatasetPool.BetweenSeedStandardErrors(ReferenceDataset.Load(FixturePath.Repository(Path.Combine("data", dataset))).Meta);
+                Assert.Equal(phi.Value.GetProperty("between_seed_standard_error").GetDouble(), between[phi.Name], 12);
+            }
             else
                 Assert.Equal(phi.Value.GetProperty("frames").GetInt32(), phi.Value.GetProperty("pooled_frames").GetInt32()); // nothing pooled
         }
