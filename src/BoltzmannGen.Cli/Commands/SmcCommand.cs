@@ -133,7 +133,7 @@ public sealed class SmcCommand : Command<SmcCommand.Settings>
             double eta = done > 0 ? clock.Elapsed.TotalSeconds * (1 - done) / done : double.NaN;
             return string.Create(CultureInfo.InvariantCulture,
                 $"step {s.Step}{(schedule.IsAdaptive ? "" : $"/{schedule.MaxSteps}")} β {s.Beta:G4} ESS {s.EssBeforeResampling:P1}" +
-                $"{(s.Resampled ? " (resampled)" : "")} acceptance {s.Acceptance:F2} ε {s.StepSize:G3} log Z {s.LogZ:F2} ETA {eta:F0} s");
+                $"{(s.Resampled ? " (resampled)" : "")} acceptance {(double.IsFinite(s.Acceptance) ? s.Acceptance.ToString("F2", CultureInfo.InvariantCulture) : "n/a (no valid particle moved)")} ε {s.StepSize:G3} log Z {s.LogZ:F2} ETA {eta:F0} s");
         }
         if (Console.IsOutputRedirected)
         {

@@ -66,10 +66,11 @@ public enum BasinCoverage
 /// <param name="DegenerateResamples">Replicates whose drawn weights were all zero (no estimate; left out).</param>
 /// <param name="Coverage">Whether both basins hold weight.</param>
 /// <param name="Note">A sentence for reports when something is infinite or degenerate; null otherwise.</param>
+/// <param name="Families">When the bootstrap drew whole families of samples (SMC particles that share an ancestor), how many there were.</param>
 public sealed record BasinFreeEnergy(
     string Name, double PositiveFraction, double PositiveFractionLower, double PositiveFractionUpper,
     double DeltaF, double Lower, double Upper, double Confidence, int Resamples, int BlockLength,
-    int Samples, int PositiveSamples, int DegenerateResamples, BasinCoverage Coverage, string? Note)
+    int Samples, int PositiveSamples, int DegenerateResamples, BasinCoverage Coverage, string? Note, int? Families = null)
 {
     /// <summary>True when ΔF and both interval bounds are finite.</summary>
     public bool IsFinite => double.IsFinite(DeltaF) && double.IsFinite(Lower) && double.IsFinite(Upper);
@@ -98,20 +99,28 @@ public static class FreeEnergyDifference
 
     /// <summary>
     /// ΔF of one φ series (radians, one value per sample/frame) with a bootstrap interval.
+    /// <paramref name="families"/> (optional, one label per sample) makes the bootstrap draw whole families instead of
+    /// samples: SMC particles copied from one ancestor by resampling are not independent, and an interval over single
+    /// particles would be too narrow by about √(family size). Only with the ordinary bootstrap (block length 1).
     /// </summary>
-    public static BasinFreeEnergy Estimate(double[] phi, double[]? weights = null, BootstrapOptions? bootstrap = null, string name = "phi")
+    public static BasinFreeEnergy Estimate(double[] phi, double[]? weights = null, BootstrapOptions? bootstrap = null, string name = "phi",
+                                           int[]? families = null)
     {
         ArgumentNullException.ThrowIfNull(phi);
         bootstrap ??= BootstrapOptions.Default;
         bootstrap.Validate(nameof(bootstrap));
         var w = SampleWeights.Resolve(phi.Length, weights, nameof(weights), nameof(phi));
         SampleWeights.RequireFinite(phi, w, nameof(phi), "angle");
+        if (families is not null && families.Length != phi.Length)
+            throw new ArgumentException($"{families.Length} family labels for {phi.Length} samples; give one per sample.", nameof(families));
+        if (families is not null && bootstrap.BlockLength != 1)
+            throw new ArgumentException("A family bootstrap draws whole families; it takes no blocks (BlockLength 1).", nameof(bootstrap));
 
-        int n = phi.Length;
-        var positiveWeight = new double[n]; // w_i · 1[φ_i > 0]
+        int samples = phi.Length;
+        var positiveWeight = new double[samples]; // w_i · 1[φ_i > 0]
         double total = 0, positive = 0;
         int positiveSamples = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < samples; i++)
         {
             if (w[i] == 0) continue;
             total += w[i];
@@ -123,6 +132,9 @@ public static class FreeEnergyDifference
             }
         }
         double p = positive / total;
+        int? familyCount = null;
+        if (families is not null) (w, positiveWeight, familyCount) = SumPerFamily(w, positiveWeight, families);
+        int n = w.Length; // the bootstrap's units: samples, or families
 
         var replicates = new List<double>(bootstrap.Resamples);
         var resampler = new BlockResampler(n, bootstrap.BlockLength, bootstrap.Seed);
@@ -173,7 +185,28 @@ public static class FreeEnergyDifference
         double lower = FromPopulation(pUpper), upper = FromPopulation(pLower);
         var coverage = p == 0 ? BasinCoverage.NegativeOnly : p == 1 ? BasinCoverage.PositiveOnly : BasinCoverage.BothBasins;
         return new BasinFreeEnergy(name, p, pLower, pUpper, deltaF, lower, upper, bootstrap.Confidence, replicates.Count,
-            bootstrap.BlockLength, n, positiveSamples, degenerate, coverage, Describe(name, coverage, lower, upper, degenerate, bootstrap.Resamples));
+            bootstrap.BlockLength, samples, positiveSamples, degenerate, coverage, Describe(name, coverage, lower, upper, degenerate, bootstrap.Resamples),
+            familyCount);
+    }
+
+    /// <summary>Total and φ&gt;0 weight of each family (in order of first appearance), and how many families there are.</summary>
+    private static (double[] Weight, double[] Positive, int Count) SumPerFamily(double[] w, double[] positiveWeight, int[] families)
+    {
+        var index = new Dictionary<int, int>();
+        var weight = new List<double>();
+        var positive = new List<double>();
+        for (int i = 0; i < w.Length; i++)
+        {
+            if (!index.TryGetValue(families[i], out int f))
+            {
+                index[families[i]] = f = weight.Count;
+                weight.Add(0);
+                positive.Add(0);
+            }
+            weight[f] += w[i];
+            positive[f] += positiveWeight[i];
+        }
+        return ([.. weight], [.. positive], weight.Count);
     }
 
     /// <summary>
@@ -182,7 +215,7 @@ public static class FreeEnergyDifference
     /// All angles share the weights and the bootstrap settings (and seed).
     /// </summary>
     public static IReadOnlyList<BasinFreeEnergy> PerResidue(IReadOnlyList<DihedralDefinition> definitions, IReadOnlyList<double[]> series,
-        double[]? weights = null, BootstrapOptions? bootstrap = null)
+        double[]? weights = null, BootstrapOptions? bootstrap = null, int[]? families = null)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentNullException.ThrowIfNull(series);
@@ -191,7 +224,7 @@ public static class FreeEnergyDifference
         var result = new List<BasinFreeEnergy>();
         for (int k = 0; k < definitions.Count; k++)
             if (definitions[k].Kind == DihedralKind.Phi)
-                result.Add(Estimate(series[k], weights, bootstrap, definitions[k].Label));
+                result.Add(Estimate(series[k], weights, bootstrap, definitions[k].Label, families));
         return result;
     }
 

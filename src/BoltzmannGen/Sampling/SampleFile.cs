@@ -16,11 +16,12 @@ public sealed class SampleFile
 
     /// <summary>
     /// `bgen smc` output (docs/design.md §6.11): <c>estimator</c> (uint8, <see cref="EstimatorSmc"/>) marks particles whose
-    /// <c>log_w</c> are SMC weights, not −u − log q, with the schedule and its statistics beside them.
+    /// <c>log_w</c> are SMC weights, not −u − log q, with the schedule and its statistics beside them, and
+    /// <c>smc_family</c> (int32, n): the starting particle each particle descends from.
     /// </summary>
     public const string Estimator = "estimator", SmcBetas = "smc_betas", SmcAcceptance = "smc_acceptance", SmcEss = "smc_ess",
         SmcResampled = "smc_resampled", SmcStepSize = "smc_step_size", SmcLogZ = "smc_log_z",
-        SmcEvaluationsPerParticle = "smc_energy_evaluations_per_particle";
+        SmcEvaluationsPerParticle = "smc_energy_evaluations_per_particle", SmcFamily = "smc_family";
 
     public const byte EstimatorSmc = 1;
 
@@ -85,7 +86,7 @@ public sealed class SampleFile
             throw new InputException($"{path}: samples have {atoms} atoms but the system has {want} — samples of another system?");
         if (logQ.Rank != 1 || logQ.Shape[0] != n)
             throw new InputException($"{path}: '{LogQ}' has shape {logQ.ShapeString}, expected ({n}).");
-        foreach (var name in new[] { Energy, LogW, Valid, Reflected })
+        foreach (var name in new[] { Energy, LogW, Valid, Reflected, SmcFamily })
             if (arrays.TryGetValue(name, out var a) && (a.Rank != 1 || a.Shape[0] != n))
                 throw new InputException($"{path}: '{name}' has shape {a.ShapeString}, expected ({n}).");
         var positionsNm = positions.ToDoubles();

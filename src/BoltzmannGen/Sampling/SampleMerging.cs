@@ -72,13 +72,15 @@ public static class SampleMerging
 
     /// <summary>The per-run arrays of `bgen smc` files, combined by <see cref="SmcArrays"/> rather than concatenated.</summary>
     private static readonly string[] SmcRun = [SampleFile.Estimator, SampleFile.SmcBetas, SampleFile.SmcAcceptance, SampleFile.SmcEss,
-                                               SampleFile.SmcResampled, SampleFile.SmcStepSize, SampleFile.SmcLogZ, SampleFile.SmcEvaluationsPerParticle];
+                                               SampleFile.SmcResampled, SampleFile.SmcStepSize, SampleFile.SmcLogZ, SampleFile.SmcEvaluationsPerParticle,
+                                               SampleFile.SmcFamily];
 
     /// <summary>
     /// Independent SMC runs (docs/design.md §6.11) merged: each run's log_w are normalised so that exp(log_w) averages to
     /// its own unbiased Ẑ of the same Z, so the concatenated weights are those of one population whose Ẑ is the
     /// particle-weighted mean of the runs' (smc_log_z), and self-normalised estimates over them stay consistent. The
-    /// β schedule is kept when every run has the same one; the per-step statistics (acceptance, ESS, step sizes,
+    /// β schedule is kept when every run has the same one, the ancestral families are renumbered so that no two runs
+    /// share one; the per-step statistics (acceptance, ESS, step sizes,
     /// resampling), which belong to one run each, are not.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, NpyArray>> SmcArrays(IReadOnlyList<SampleFile> shards)
@@ -93,6 +95,19 @@ public static class SampleMerging
         double top = logZ.Max();
         double mean = top + Math.Log(shards.Select((s, k) => s.Count * Math.Exp(logZ[k] - top)).Sum() / count);
         yield return KeyValuePair.Create(SampleFile.SmcLogZ, new NpyArray([mean], 1));
+        // Families stay apart: run k's starting particles are numbered after those of the runs before it.
+        if (shards.All(s => s.Has(SampleFile.SmcFamily)))
+        {
+            var families = new int[count];
+            int offset = 0;
+            foreach (var s in shards)
+            {
+                var own = s.Optional(SampleFile.SmcFamily)!;
+                for (int i = 0; i < s.Count; i++) families[offset + i] = offset + (int)own[i];
+                offset += s.Count;
+            }
+            yield return KeyValuePair.Create(SampleFile.SmcFamily, new NpyArray(families, count));
+        }
         if (shards.All(s => s.Has(SampleFile.SmcEvaluationsPerParticle)))
             yield return KeyValuePair.Create(SampleFile.SmcEvaluationsPerParticle,
                 new NpyArray([shards.Sum(s => s.Count * s.Optional(SampleFile.SmcEvaluationsPerParticle)![0]) / count], 1));

@@ -17,6 +17,7 @@ public sealed class Particles
         Reduced = evaluation.Reduced;
         LogQ = evaluation.LogQ;
         Positions = evaluation.Positions;
+        Family = Enumerable.Range(0, evaluation.Count).ToArray();
     }
 
     public int Count => LogWeight.Length;
@@ -30,6 +31,11 @@ public sealed class Particles
     public double[] Reduced { get; private set; }
     public double[] LogQ { get; private set; }
     public double[] Positions { get; private set; }
+    /// <summary>
+    /// Which starting particle each particle descends from (its "Eve" index, 0…n−1): resampling copies it, moves keep
+    /// it. Particles of one family are correlated, so reports bootstrap whole families (design §7.5).
+    /// </summary>
+    public int[] Family { get; private set; }
 
     /// <summary>Whether particle i has a finite ℓ (a usable state for a move).</summary>
     public bool Alive(int i) => double.IsFinite(LogWeight[i]);
@@ -54,6 +60,7 @@ public sealed class Particles
         LogWeight = Array.ConvertAll(indices, i => LogWeight[i]);
         Reduced = Array.ConvertAll(indices, i => Reduced[i]);
         LogQ = Array.ConvertAll(indices, i => LogQ[i]);
+        Family = Array.ConvertAll(indices, i => Family[i]);
     }
 
     private static double[] Rows(double[] source, int[] indices, int width)

@@ -44,6 +44,7 @@ public sealed record SmcOutput(IReadOnlyList<(string Name, NpyArray Array)> Arra
             (SampleFile.SmcResampled, ResampledSteps(steps)),
             (SampleFile.SmcLogZ, new NpyArray([result.LogZ], 1)),
             (SampleFile.SmcEvaluationsPerParticle, new NpyArray([evaluations], 1)),
+            (SampleFile.SmcFamily, new NpyArray(particles.Family, n)),
         };
         return new SmcOutput(arrays, valid.Count(v => !v), reflected.Count(r => r), evaluations);
     }

@@ -200,6 +200,63 @@ public class FreeEnergyDifferenceTests
     }
 
     [Fact]
+    public void Family_bootstrap_covers_copied_samples_where_the_ordinary_bootstrap_does_not()
+    {
+        // What SMC resampling leaves: 150 independent draws (P(φ>0) = 0.25), each copied 20 times with its weight
+        // (weights vary between families, as SMC weights do). The family bootstrap sees 150 units, the ordinary one
+        // 3,000 and is √20 ≈ 4.5× too narrow: coverage ≈ 2Φ(1.645/4.5) − 1 ≈ 0.29.
+        const double p = 0.25;
+        const int draws = 150, copies = 20;
+        double truth = TrueDeltaF(p);
+        var random = new Random(24);
+        int familyCovered = 0, ordinaryCovered = 0;
+        for (int rep = 0; rep < Repetitions; rep++)
+        {
+            var phi = new double[draws * copies];
+            var w = new double[draws * copies];
+            var families = new int[draws * copies];
+            for (int f = 0; f < draws; f++)
+            {
+                double angle = random.NextDouble() < p ? 1.2 : -1.2, weight = 0.5 + random.NextDouble();
+                for (int c = 0; c < copies; c++)
+                {
+                    int i = c * draws + f; // families interleaved, as resampling leaves them: no block structure to find
+                    (phi[i], w[i], families[i]) = (angle, weight, 1000 + 7 * f);
+                }
+            }
+            var options = new BootstrapOptions(Resamples: 400, Confidence: 0.9, Seed: (ulong)rep);
+            var family = FreeEnergyDifference.Estimate(phi, w, options, families: families);
+            Assert.Equal(draws, family.Families);
+            Assert.Equal(draws * copies, family.Samples);
+            if (family.Lower <= truth && truth <= family.Upper) familyCovered++;
+            var ordinary = FreeEnergyDifference.Estimate(phi, w, options);
+            Assert.Equal(ordinary.DeltaF, family.DeltaF, 12); // the estimate itself does not change
+            if (ordinary.Lower <= truth && truth <= ordinary.Upper) ordinaryCovered++;
+        }
+        // Weights that differ between families make the ratio estimator's bootstrap slightly liberal: allow 0.03 below.
+        var (low, high) = Tolerance(0.9);
+        double rate = familyCovered / (double)Repetitions;
+        Assert.True(rate >= low - 0.03 && rate <= high, $"family bootstrap covered {rate:P1}, band [{low - 0.03:P1}, {high:P1}]");
+        Assert.True(ordinaryCovered / (double)Repetitions < 0.5, $"ordinary bootstrap covered {ordinaryCovered}/{Repetitions}");
+    }
+
+    [Fact]
+    public void One_sample_per_family_is_the_ordinary_bootstrap()
+    {
+        var random = new Random(25);
+        var phi = Enumerable.Range(0, 400).Select(_ => random.NextDouble() < 0.3 ? 1.0 : -1.0).ToArray();
+        var w = Enumerable.Range(0, 400).Select(_ => random.NextDouble()).ToArray();
+        var options = new BootstrapOptions(Resamples: 200, Seed: 5);
+        var ordinary = FreeEnergyDifference.Estimate(phi, w, options);
+        var singletons = FreeEnergyDifference.Estimate(phi, w, options, families: Enumerable.Range(0, 400).ToArray());
+        Assert.Equal((ordinary.DeltaF, ordinary.Lower, ordinary.Upper), (singletons.DeltaF, singletons.Lower, singletons.Upper));
+        Assert.Null(ordinary.Families);
+        Assert.Equal(400, singletons.Families);
+        Assert.Throws<ArgumentException>(() => FreeEnergyDifference.Estimate(phi, w, options, families: new int[399]));
+        Assert.Throws<ArgumentException>(() => FreeEnergyDifference.Estimate(phi, w, options with { BlockLength = 10 }, families: new int[400]));
+    }
+
+    [Fact]
     public void Block_sums_stay_exact_next_to_a_dominant_weight()
     {
         // φ alternates +, −, +, … so every block of even length holds exactly half positives: a replicate that misses

@@ -104,6 +104,7 @@ public class MergeCommandTests
         arrays["smc_acceptance"] = new NpyArray(new double[betas.Length - 1], betas.Length - 1);
         arrays["smc_log_z"] = new NpyArray([logZ], 1);
         arrays["smc_energy_evaluations_per_particle"] = new NpyArray([from + 10.0], 1);
+        arrays["smc_family"] = new NpyArray(Enumerable.Range(0, count).Select(i => i / 3 * 3).ToArray(), count); // copies in threes
         Npz.Write(path, arrays);
         return path;
     }
@@ -126,6 +127,9 @@ public class MergeCommandTests
         Assert.Equal((30 * 10.0 + 20 * 40.0) / 50, m.Arrays["smc_energy_evaluations_per_particle"].ToDoubles()[0], 12);
         Assert.Equal(betas, m.Arrays["smc_betas"].ToDoubles());
         Assert.False(m.Has("smc_acceptance")); // one run's statistics, not the merged population's
+        // b's starting particles are numbered after a's 30: no family spans two runs.
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => i / 3 * 3).Concat(Enumerable.Range(0, 20).Select(i => 30 + i / 3 * 3)),
+                     m.Optional("smc_family")!.Select(f => (int)f));
 
         // Another schedule: the β list is not the merged file's; SMC and plain samples are not merged.
         string c = SmcShard(dir, "c.npz", 50, 10, logZ: -2.5, [0, 1]);

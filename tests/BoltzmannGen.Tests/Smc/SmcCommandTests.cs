@@ -31,6 +31,7 @@ public class SmcCommandTests
         SampleFile.Positions, SampleFile.LogQ, SampleFile.Energy, SampleFile.LogW, SampleFile.Valid, SampleFile.Reflected,
         SampleFile.SamplingSeconds, SampleFile.Estimator, SampleFile.SmcBetas, SampleFile.SmcAcceptance, SampleFile.SmcEss,
         SampleFile.SmcStepSize, SampleFile.SmcResampled, SampleFile.SmcLogZ, SampleFile.SmcEvaluationsPerParticle,
+        SampleFile.SmcFamily,
     ];
 
     [Theory]
@@ -75,6 +76,8 @@ public class SmcCommandTests
             var report = new RunReportBuilder(system, reference, new ReportOptions { Bootstrap = 20, TorusPoints = 200 })
                 .Build(file, dir.File("report"));
             Assert.Contains(report.Notes, n => n.StartsWith("estimator: SMC") && n.Contains("3 annealing steps"));
+            int families = file.Optional(SampleFile.SmcFamily)!.Distinct().Count();
+            Assert.Contains(report.Notes, n => n.StartsWith("SMC: the flow's ΔF intervals bootstrap the " + families + " ancestral families"));
             Assert.Equal((long)Math.Round(file.Optional(SampleFile.SmcEvaluationsPerParticle)![0] * 32), report.EnergyEvaluations.Sampling);
             Assert.True(report.Ess > 0);
         }

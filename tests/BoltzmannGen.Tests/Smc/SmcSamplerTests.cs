@@ -143,6 +143,36 @@ public class SmcSamplerTests
         Assert.Equal(result.LogZ, result.Steps[^1].LogZ, 12);
     }
 
+    /// <summary>Remembers the latent points of the first evaluation: the starting particles.</summary>
+    private sealed class FirstDraws(ILatentTarget inner) : ILatentTarget
+    {
+        public double[]? Start { get; private set; }
+        public int Dimension => inner.Dimension;
+        public int PositionLength => inner.PositionLength;
+        public long Evaluations => inner.Evaluations;
+        public LatentBatch Evaluate(double[] z, bool withGradient)
+        {
+            Start ??= (double[])z.Clone();
+            return inner.Evaluate(z, withGradient);
+        }
+    }
+
+    [Fact]
+    public void Each_particle_knows_the_starting_particle_it_was_copied_from()
+    {
+        // Without moves a particle is an exact copy of its ancestor, so its latent point must equal that starting draw.
+        var target = new FirstDraws(new AnalyticLatentTarget(2, DoubleWell));
+        var result = SmcSampler.Run(target, new SmcOptions { Particles = 64, Schedule = AnnealingSchedule.Power(5), MovesPerStep = 0, ResampleBelow = 1 });
+        var p = result.Particles;
+        Assert.Equal(64, p.Family.Length);
+        Assert.True(p.Family.Distinct().Count() < 48, $"{p.Family.Distinct().Count()} families left after four resamplings");
+        for (int i = 0; i < 64; i++)
+            Assert.Equal(target.Start!.AsSpan(p.Family[i] * 2, 2).ToArray(), p.Z.AsSpan(i * 2, 2).ToArray());
+        // Without resampling every particle is its own family.
+        var plain = SmcSampler.Run(new AnalyticLatentTarget(2, DoubleWell), new SmcOptions { Particles = 16, ResampleBelow = 0 });
+        Assert.Equal(Enumerable.Range(0, 16), plain.Particles.Family);
+    }
+
     [Fact]
     public void One_step_without_moves_is_plain_importance_sampling()
     {

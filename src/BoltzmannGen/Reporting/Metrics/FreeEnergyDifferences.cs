@@ -16,15 +16,21 @@ public static class FreeEnergyDifferences
     public sealed record Estimates(IReadOnlyList<string> Residues, IReadOnlyList<BasinFreeEnergy>? Flow, IReadOnlyList<BasinFreeEnergy> Md);
 
     /// <summary>
-    /// Flow: reweighted, ordinary bootstrap. MD: every frame, pooled runs included, moving-block bootstrap over
-    /// correlated frames. An estimate's note (e.g. an empty basin) goes into the report's notes.
+    /// Flow: reweighted, ordinary bootstrap (of whole ancestral families for SMC particles). MD: every frame, pooled
+    /// runs included, moving-block bootstrap over correlated frames. An estimate's note (e.g. an empty basin) goes into the report's notes.
     /// </summary>
     public static Estimates Compute(MetricInputs inputs)
     {
         var md = FreeEnergyDifference.PerResidue(inputs.Dihedrals, inputs.PooledMdDihedrals, null, inputs.MdBootstrap);
         var flow = inputs.NormalizedWeights is { } w
-            ? FreeEnergyDifference.PerResidue(inputs.Dihedrals, inputs.SampleDihedrals, w, inputs.FlowBootstrap)
+            ? FreeEnergyDifference.PerResidue(inputs.Dihedrals, inputs.SampleDihedrals, w, inputs.FlowBootstrap, inputs.Families)
             : null;
+        if (flow is [{ Families: { } families }, ..])
+            inputs.Notes.Add($"SMC: the flow's ΔF intervals bootstrap the {families:N0} ancestral families of the particles (particles copied " +
+                             "from one starting particle by resampling are not independent), not single particles.");
+        else if (inputs.Samples.IsSmc)
+            inputs.Notes.Add("SMC: these particles carry no smc_family (an older `bgen smc`): the flow's ΔF intervals bootstrap single " +
+                             "particles and are too narrow where resampling copied particles.");
         var residues = inputs.Dihedrals.Where(d => d.Kind == DihedralKind.Phi).Select(RunReportBuilder.ResidueLabel).ToList();
         foreach (var f in (flow ?? []).Concat(md)) if (f.Note is not null) inputs.Notes.Add($"{f.Name}: {f.Note}");
         return new Estimates(residues, flow, md);

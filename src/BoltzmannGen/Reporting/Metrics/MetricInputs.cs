@@ -50,6 +50,7 @@ public sealed class MetricInputs
         SamplingSeconds = samples.Optional(SampleFile.SamplingSeconds)?[0];
         ReweightSeconds = samples.Optional(SampleFile.ReweightSeconds)?[0];
         SmcEvaluationsPerParticle = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
+        Families = samples.IsSmc ? samples.Optional(SampleFile.SmcFamily) is { } f ? Array.ConvertAll(f, v => (int)v) : null : null;
         _sampleTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(SampleDihedrals));
         _testTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(TestDihedrals));
         _trainFrames = new(() => reference.Split("train"));
@@ -120,6 +121,9 @@ public sealed class MetricInputs
 
     /// <summary>Bootstrap of reweighted flow estimates (ordinary) and of MD estimates (moving blocks over correlated frames).</summary>
     public BootstrapOptions FlowBootstrap { get; }
+
+    /// <summary>SMC particles' ancestral families (smc_family), which the flow's ΔF bootstrap draws whole; null for IS samples and older SMC files.</summary>
+    public int[]? Families { get; }
     public BootstrapOptions MdBootstrap { get; }
 
     public double[]? TestLogQ { get; }
