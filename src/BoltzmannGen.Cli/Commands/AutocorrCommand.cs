@@ -34,6 +34,7 @@ public sealed class AutocorrCommand : Command<AutocorrCommand.Settings>
         }
         AnsiConsole.Write(table);
         DatasetSummary.PrintPooled(dataset.Meta);
+        DatasetSummary.PrintFreeEnergies(dataset, topology);
         return 0;
     }
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
+using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
+using BoltzmannGen.Reporting;
+using BoltzmannGen.Systems;
 using Spectre.Console;
 
 namespace BoltzmannGen.Cli.Commands;
@@ -40,6 +43,23 @@ internal static class DatasetSummary
                 DatasetPool.ReportedRelativeError(p, b) is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "—");
         }
         AnsiConsole.Write(basins);
+    }
+
+    /// <summary>MD's ΔF per residue with the interval every report of this reference will show (pooled runs included).</summary>
+    public static void PrintFreeEnergies(ReferenceDataset dataset, Topology topology)
+    {
+        var options = new ReportOptions();
+        var estimates = RunReportBuilder.MdFreeEnergies(dataset, topology, options);
+        if (estimates.Count == 0) return;
+        var ci = CultureInfo.InvariantCulture;
+        AnsiConsole.MarkupLine(string.Create(ci, $"MD free energies as reports give them ({dataset.Pooled().Count:N0} frames; moving-block bootstrap, " +
+                               $"blocks of {RunReportBuilder.MdBlockLength(dataset.Meta)} frames, {options.Bootstrap} replicates, {options.Confidence:P0}):"));
+        string F(double v) => double.IsPositiveInfinity(v) ? "+∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("F2", ci);
+        var table = new Table().AddColumns("residue", "P(φ>0)", "interval", "ΔF_MD (k_BT)", "interval");
+        foreach (var e in estimates)
+            table.AddRow(e.Name, e.PositiveFraction.ToString("F4", ci), Markup.Escape(string.Create(ci, $"[{e.PositiveFractionLower:F4}, {e.PositiveFractionUpper:F4}]")),
+                F(e.DeltaF), Markup.Escape($"[{F(e.Lower)}, {F(e.Upper)}]"));
+        AnsiConsole.Write(table);
     }
 
     public static void Print(IReadOnlyDictionary<string, double> tau, double saveIntervalPs,

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using BoltzmannGen.Analysis;
+using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
 using Spectre.Console.Cli;
 using Spectre.Console;
@@ -54,6 +55,7 @@ public sealed class PoolCommand : Command<PoolCommand.Settings>
                 p.StandardError.ToString("F4", CultureInfo.InvariantCulture), DeltaF(p.Mean));
         AnsiConsole.Write(table);
         DatasetSummary.PrintPooled(m); // block and between-seed errors: the larger judges the reference
+        DatasetSummary.PrintFreeEnergies(dataset, Pdb.Read(Path.Combine(settings.Into, "topology.pdb")).Topology);
     }
 
     private static string I(int v) => v.ToString("N0", CultureInfo.InvariantCulture);

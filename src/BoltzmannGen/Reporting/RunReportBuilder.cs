@@ -160,6 +160,17 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         return plots;
     }
 
+    /// <summary>
+    /// MD's ΔF per residue exactly as a report computes it (every frame, pooled runs included, the report's moving-block
+    /// bootstrap), for `bgen autocorr` and `bgen pool` to state a reference's intervals without any flow samples.
+    /// </summary>
+    public static IReadOnlyList<BasinFreeEnergy> MdFreeEnergies(ReferenceDataset reference, Topology topology, ReportOptions options) =>
+        FreeEnergyDifference.PerResidue(reference.Pooled(), topology, null, MdBootstrap(reference.Meta, options));
+
+    /// <summary>The report's bootstrap of MD frames: its replicates, confidence and seed, in blocks of <see cref="MdBlockLength"/>.</summary>
+    public static BootstrapOptions MdBootstrap(DatasetMeta meta, ReportOptions options) =>
+        new(options.Bootstrap, options.Confidence, (ulong)options.Seed, MdBlockLength(meta));
+
     /// <summary>Moving-block length for MD frames: five times the slowest integrated autocorrelation time in the dataset's meta.json.</summary>
     public static int MdBlockLength(DatasetMeta meta) =>
         Math.Max(1, (int)Math.Ceiling(5 * meta.AutocorrelationTimeFrames.Values.DefaultIfEmpty(1).Max()));

@@ -25,6 +25,26 @@ public class MdPhiPopulationsTests
 
     [Theory]
     [MemberData(nameof(Datasets))]
+    public void Md_free_energies_that_bgen_autocorr_prints_come_from_every_pooled_frame(string dataset)
+    {
+        // numpy's pooled population over train/val/test + extra.npy gives ΔF_MD; the interval must hold it.
+        var reference = Reference.GetProperty(dataset).GetProperty("phi_positive_population");
+        string folder = FixturePath.Repository(Path.Combine("data", dataset));
+        var topology = BoltzmannGen.Data.Pdb.Read(Path.Combine(folder, "topology.pdb")).Topology;
+        var estimates = BoltzmannGen.Reporting.RunReportBuilder.MdFreeEnergies(ReferenceDataset.Load(folder), topology,
+            new BoltzmannGen.Reporting.ReportOptions { Bootstrap = 50 });
+        Assert.Equal(reference.EnumerateObject().Select(p => p.Name).Order(), estimates.Select(e => e.Name).Order());
+        foreach (var e in estimates)
+        {
+            double p = reference.GetProperty(e.Name).GetProperty("pooled_mean").GetDouble();
+            Assert.Equal(Math.Log((1 - p) / p), e.DeltaF, 9);
+            Assert.InRange(e.DeltaF, e.Lower, e.Upper);
+            Assert.Equal(reference.GetProperty(e.Name).GetProperty("pooled_frames").GetInt32(), e.Samples);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Datasets))]
     public void Meta_json_populations_equal_the_numpy_reference(string dataset)
     {
         Assert.True(Reference.TryGetProperty(dataset, out var reference),

@@ -58,7 +58,7 @@ public sealed class MetricInputs
         _pooledMdFrames = new(reference.Pooled);
         _pooledMdDihedrals = new(() => Analysis.Dihedrals.Series(PooledMdFrames, Dihedrals));
         FlowBootstrap = new BootstrapOptions(options.Bootstrap, options.Confidence, (ulong)options.Seed);
-        MdBootstrap = FlowBootstrap with { BlockLength = RunReportBuilder.MdBlockLength(reference.Meta) };
+        MdBootstrap = RunReportBuilder.MdBootstrap(reference.Meta, options);
     }
 
     public PeptideSystem System { get; }
