@@ -95,10 +95,11 @@ public static class FreeEnergySurface
     /// curve up or down and is not in the bands. (Shifting each replicate by its own minimum instead would carry the
     /// upward bias of a maximum over noisy bins into every band; measured here it made 90 % bands cover the true
     /// profile in only about 60 % of bins.) A bin a replicate leaves empty counts as +∞ in that bin's percentiles.
-    /// Replicates whose drawn weights are all zero are skipped.
+    /// Replicates whose drawn weights are all zero are skipped. With <paramref name="families"/> (one label per sample,
+    /// e.g. SMC particles' starting particle) a replicate draws whole families instead of samples (block length 1).
     /// </summary>
     public static FreeEnergyProfile Profile(double[] angles, double[]? weights = null, int bins = DefaultProfileBins,
-        BootstrapOptions? bootstrap = null)
+        BootstrapOptions? bootstrap = null, int[]? families = null)
     {
         ArgumentNullException.ThrowIfNull(angles);
         CheckBins(bins, nameof(bins));
@@ -117,7 +118,10 @@ public static class FreeEnergySurface
         var free = Shifted(probability, emptyValue: double.NaN);
         double offset = -Math.Log(probability.Max());
 
-        var resampler = new BlockResampler(n, bootstrap.BlockLength, bootstrap.Seed);
+        // The bootstrap's units: samples, or families as runs of a permutation that puts each family's samples together.
+        var (order, unitStart) = Units(n, families, bootstrap);
+        int units = unitStart.Length - 1;
+        var resampler = new BlockResampler(units, bootstrap.BlockLength, bootstrap.Seed);
         var starts = new int[resampler.BlocksPerReplicate];
         var lengths = new int[resampler.BlocksPerReplicate];
         var replicates = new List<double[]>(bootstrap.Resamples);
@@ -126,8 +130,9 @@ public static class FreeEnergySurface
             resampler.Next(starts, lengths);
             var h = new double[bins];
             for (int k = 0; k < starts.Length; k++)
-                for (int s = starts[k], end = starts[k] + lengths[k]; s < end; s++)
-                    h[binOf[s]] += w[s];
+                for (int u = starts[k], end = starts[k] + lengths[k]; u < end; u++)
+                    for (int r = unitStart[u]; r < unitStart[u + 1]; r++)
+                        h[binOf[order[r]]] += w[order[r]];
             double total = h.Sum();
             if (!(total > 0)) continue;
             var f = new double[bins];
@@ -150,6 +155,28 @@ public static class FreeEnergySurface
         }
         return new FreeEnergyProfile(Edges(bins), Centres(bins), free, lower, upper, offset, probability, bootstrap.Confidence,
             replicates.Count, bootstrap.BlockLength, n);
+    }
+
+    /// <summary>
+    /// Samples in unit order and where each unit starts: without families every sample is a unit (identity order);
+    /// with families, samples grouped by family in order of first appearance, each family one unit.
+    /// </summary>
+    private static (int[] Order, int[] UnitStart) Units(int n, int[]? families, BootstrapOptions bootstrap)
+    {
+        if (families is null) return (Enumerable.Range(0, n).ToArray(), Enumerable.Range(0, n + 1).ToArray());
+        if (families.Length != n) throw new ArgumentException($"{families.Length} family labels for {n} samples; give one per sample.", nameof(families));
+        if (bootstrap.BlockLength != 1) throw new ArgumentException("A family bootstrap draws whole families; it takes no blocks (BlockLength 1).", nameof(bootstrap));
+        var members = new Dictionary<int, List<int>>();
+        var firstSeen = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            if (!members.TryGetValue(families[i], out var list)) { members[families[i]] = list = []; firstSeen.Add(families[i]); }
+            list.Add(i);
+        }
+        var order = firstSeen.SelectMany(f => members[f]).ToArray();
+        var unitStart = new int[firstSeen.Count + 1];
+        for (int u = 0; u < firstSeen.Count; u++) unitStart[u + 1] = unitStart[u] + members[firstSeen[u]].Count;
+        return (order, unitStart);
     }
 
     /// <summary>Radians (any real value) → degrees wrapped into [−180, 180).</summary>

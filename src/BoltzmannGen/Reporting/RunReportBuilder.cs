@@ -125,7 +125,7 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
                 Profile("MD", FreeEnergySurface.Profile(seriesMd[k], null, bootstrap: mdBootstrap), ProfileRange.EffectiveCounts(seriesMd[k], null)),
             };
             if (w is not null)
-                profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap), ProfileRange.EffectiveCounts(seriesFlow[k], w)));
+                profiles.Add(Profile("flow (reweighted)", FreeEnergySurface.Profile(seriesFlow[k], w, bootstrap: flowBootstrap, families: inputs.Families), ProfileRange.EffectiveCounts(seriesFlow[k], w)));
             string file = $"profile_{definitions[k].Label}.png";
             Plots.WriteFreeEnergyProfile(Plot(file), $"{ResidueLabel(definitions[k])}: free energy along φ", profiles);
             plots.Add(new PlotFile(file, $"Free energy along φ of {ResidueLabel(definitions[k])} with {options.Confidence:P0} bootstrap bands; " +

@@ -241,6 +241,26 @@ public class FreeEnergyDifferenceTests
     }
 
     [Fact]
+    public void Families_of_copies_give_the_ordinary_bootstrap_of_the_distinct_draws()
+    {
+        var random = new Random(26);
+        const int K = 250;
+        var angle = Enumerable.Range(0, K).Select(_ => random.NextDouble() < 0.2 ? 1.0 : -1.0).ToArray();
+        var weight = Enumerable.Range(0, K).Select(_ => 0.2 + random.NextDouble()).ToArray();
+        var copies = Enumerable.Range(0, K).Select(_ => 1 + random.Next(6)).ToArray();
+        var (phi, w, families) = (new List<double>(), new List<double>(), new List<int>());
+        for (int c = 0; c < copies.Max(); c++)
+            for (int f = 0; f < K; f++)
+                if (c < copies[f]) { phi.Add(angle[f]); w.Add(weight[f]); families.Add(7 * f); }
+        var options = new BootstrapOptions(Resamples: 300, Seed: 9);
+        var byFamily = FreeEnergyDifference.Estimate([.. phi], [.. w], options, families: [.. families]);
+        var distinct = FreeEnergyDifference.Estimate(angle, Enumerable.Range(0, K).Select(f => copies[f] * weight[f]).ToArray(), options);
+        Assert.Equal(distinct.DeltaF, byFamily.DeltaF, 9);
+        Assert.Equal(distinct.Lower, byFamily.Lower, 9);
+        Assert.Equal(distinct.Upper, byFamily.Upper, 9);
+    }
+
+    [Fact]
     public void One_sample_per_family_is_the_ordinary_bootstrap()
     {
         var random = new Random(25);

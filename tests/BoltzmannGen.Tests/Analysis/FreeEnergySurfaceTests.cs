@@ -217,6 +217,35 @@ public class FreeEnergySurfaceTests
     }
 
     [Fact]
+    public void Profile_bands_over_families_of_copies_equal_the_bands_over_the_distinct_draws()
+    {
+        // K distinct draws, draw f copied c_f times (interleaved, as resampling leaves them): bootstrapping the families
+        // must give exactly the ordinary bootstrap of the K draws weighted by c_f·w_f (same seed, same units drawn).
+        var random = new Random(31);
+        const int K = 300;
+        var angle = Enumerable.Range(0, K).Select(_ => Math.PI * (2 * random.NextDouble() - 1)).ToArray();
+        var weight = Enumerable.Range(0, K).Select(_ => 0.2 + random.NextDouble()).ToArray();
+        var copies = Enumerable.Range(0, K).Select(_ => 1 + random.Next(6)).ToArray();
+        var (phi, w, families) = (new List<double>(), new List<double>(), new List<int>());
+        for (int c = 0; c < copies.Max(); c++)
+            for (int f = 0; f < K; f++)
+                if (c < copies[f]) { phi.Add(angle[f]); w.Add(weight[f]); families.Add(f * 3 + 1); }
+        var options = new BootstrapOptions(Resamples: 100, Seed: 4);
+        var byFamily = FreeEnergySurface.Profile([.. phi], [.. w], bins: 24, bootstrap: options, families: [.. families]);
+        var distinct = FreeEnergySurface.Profile(angle, Enumerable.Range(0, K).Select(f => copies[f] * weight[f]).ToArray(), bins: 24, bootstrap: options);
+        for (int b = 0; b < 24; b++)
+        {
+            Assert.Equal(distinct.FreeEnergy[b], byFamily.FreeEnergy[b], 9);
+            Assert.Equal(distinct.Lower[b], byFamily.Lower[b], 9);
+            Assert.Equal(distinct.Upper[b], byFamily.Upper[b], 9);
+        }
+        var ordinary = FreeEnergySurface.Profile([.. phi], [.. w], bins: 24, bootstrap: options);
+        Assert.True(Enumerable.Range(0, 24).Where(b => double.IsFinite(ordinary.Upper[b])).Average(b => ordinary.Upper[b] - ordinary.Lower[b])
+                    < Enumerable.Range(0, 24).Where(b => double.IsFinite(byFamily.Upper[b])).Average(b => byFamily.Upper[b] - byFamily.Lower[b]),
+                    "copies bootstrapped one by one should give narrower bands than whole families");
+    }
+
+    [Fact]
     public void Bad_input_names_the_argument()
     {
         double[] phi = [0.1, 0.2, 0.3], psi = [0.1, 0.2];
