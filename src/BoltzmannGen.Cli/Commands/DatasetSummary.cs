@@ -52,7 +52,7 @@ internal static class DatasetSummary
         var estimates = RunReportBuilder.MdFreeEnergies(dataset, topology, options);
         if (estimates.Count == 0) return;
         var ci = CultureInfo.InvariantCulture;
-        AnsiConsole.MarkupLine(string.Create(ci, $"MD free energies as reports give them ({dataset.Pooled().Count:N0} frames; moving-block bootstrap, " +
+        AnsiConsole.MarkupLine(string.Create(ci, $"MD free energies as reports give them ({estimates[0].Samples:N0} frames; moving-block bootstrap, " +
                                $"blocks of {RunReportBuilder.MdBlockLength(dataset.Meta)} frames, {options.Bootstrap} replicates, {options.Confidence:P0}):"));
         string F(double v) => double.IsPositiveInfinity(v) ? "+∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("F2", ci);
         var table = new Table().AddColumns("residue", "P(φ>0)", "interval", "ΔF_MD (k_BT)", "interval");

@@ -75,3 +75,48 @@ internal sealed class BlockResampler
         }
     }
 }
+
+/// <summary>
+/// Samples grouped into families, the units of a family bootstrap (SMC particles copied from one starting particle):
+/// <see cref="Order"/> lists the samples family by family, in order of each family's first appearance, and family u
+/// is Order[Start[u] … Start[u+1]−1]. A replicate draws families as an ordinary bootstrap draws samples.
+/// </summary>
+internal sealed class FamilyUnits
+{
+    private FamilyUnits(int[] order, int[] start) => (Order, Start) = (order, start);
+
+    public int[] Order { get; }
+    public int[] Start { get; }
+    public int Count => Start.Length - 1;
+
+    /// <summary>Groups <paramref name="families"/> (one label per sample); refuses a length mismatch and blocks.</summary>
+    public static FamilyUnits Of(int[] families, int samples, BootstrapOptions bootstrap, string parameterName)
+    {
+        if (families.Length != samples)
+            throw new ArgumentException($"{families.Length} family labels for {samples} samples; give one per sample.", parameterName);
+        if (bootstrap.BlockLength != 1)
+            throw new ArgumentException("A family bootstrap draws whole families; it takes no blocks (BlockLength 1).", nameof(bootstrap));
+        var members = new Dictionary<int, List<int>>();
+        var firstSeen = new List<int>();
+        for (int i = 0; i < samples; i++)
+        {
+            if (!members.TryGetValue(families[i], out var list)) { members[families[i]] = list = []; firstSeen.Add(families[i]); }
+            list.Add(i);
+        }
+        var start = new int[firstSeen.Count + 1];
+        for (int u = 0; u < firstSeen.Count; u++) start[u + 1] = start[u] + members[firstSeen[u]].Count;
+        return new FamilyUnits([.. firstSeen.SelectMany(f => members[f])], start);
+    }
+
+    /// <summary>Per-sample values in family order, so that each family is a contiguous run.</summary>
+    public T[] Permute<T>(T[] values) => Array.ConvertAll(Order, i => values[i]);
+
+    /// <summary>The sum of per-sample values over each family.</summary>
+    public double[] SumPerFamily(double[] values)
+    {
+        var sums = new double[Count];
+        for (int u = 0; u < Count; u++)
+            for (int r = Start[u]; r < Start[u + 1]; r++) sums[u] += values[Order[r]];
+        return sums;
+    }
+}

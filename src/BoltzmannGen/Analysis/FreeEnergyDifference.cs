@@ -111,10 +111,7 @@ public static class FreeEnergyDifference
         bootstrap.Validate(nameof(bootstrap));
         var w = SampleWeights.Resolve(phi.Length, weights, nameof(weights), nameof(phi));
         SampleWeights.RequireFinite(phi, w, nameof(phi), "angle");
-        if (families is not null && families.Length != phi.Length)
-            throw new ArgumentException($"{families.Length} family labels for {phi.Length} samples; give one per sample.", nameof(families));
-        if (families is not null && bootstrap.BlockLength != 1)
-            throw new ArgumentException("A family bootstrap draws whole families; it takes no blocks (BlockLength 1).", nameof(bootstrap));
+        var units = families is null ? null : FamilyUnits.Of(families, phi.Length, bootstrap, nameof(families));
 
         int samples = phi.Length;
         var positiveWeight = new double[samples]; // w_i · 1[φ_i > 0]
@@ -132,8 +129,7 @@ public static class FreeEnergyDifference
             }
         }
         double p = positive / total;
-        int? familyCount = null;
-        if (families is not null) (w, positiveWeight, familyCount) = SumPerFamily(w, positiveWeight, families);
+        if (units is not null) (w, positiveWeight) = (units.SumPerFamily(w), units.SumPerFamily(positiveWeight));
         int n = w.Length; // the bootstrap's units: samples, or families
 
         var replicates = new List<double>(bootstrap.Resamples);
@@ -186,27 +182,7 @@ public static class FreeEnergyDifference
         var coverage = p == 0 ? BasinCoverage.NegativeOnly : p == 1 ? BasinCoverage.PositiveOnly : BasinCoverage.BothBasins;
         return new BasinFreeEnergy(name, p, pLower, pUpper, deltaF, lower, upper, bootstrap.Confidence, replicates.Count,
             bootstrap.BlockLength, samples, positiveSamples, degenerate, coverage, Describe(name, coverage, lower, upper, degenerate, bootstrap.Resamples),
-            familyCount);
-    }
-
-    /// <summary>Total and φ&gt;0 weight of each family (in order of first appearance), and how many families there are.</summary>
-    private static (double[] Weight, double[] Positive, int Count) SumPerFamily(double[] w, double[] positiveWeight, int[] families)
-    {
-        var index = new Dictionary<int, int>();
-        var weight = new List<double>();
-        var positive = new List<double>();
-        for (int i = 0; i < w.Length; i++)
-        {
-            if (!index.TryGetValue(families[i], out int f))
-            {
-                index[families[i]] = f = weight.Count;
-                weight.Add(0);
-                positive.Add(0);
-            }
-            weight[f] += w[i];
-            positive[f] += positiveWeight[i];
-        }
-        return ([.. weight], [.. positive], weight.Count);
+            units?.Count);
     }
 
     /// <summary>

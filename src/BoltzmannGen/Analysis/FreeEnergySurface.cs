@@ -118,10 +118,10 @@ public static class FreeEnergySurface
         var free = Shifted(probability, emptyValue: double.NaN);
         double offset = -Math.Log(probability.Max());
 
-        // The bootstrap's units: samples, or families as runs of a permutation that puts each family's samples together.
-        var (order, unitStart) = Units(n, families, bootstrap);
-        int units = unitStart.Length - 1;
-        var resampler = new BlockResampler(units, bootstrap.BlockLength, bootstrap.Seed);
+        // The bootstrap's units: samples, or families, made contiguous runs of the samples by permuting them once.
+        var units = families is null ? null : FamilyUnits.Of(families, n, bootstrap, nameof(families));
+        if (units is not null) (binOf, w) = (units.Permute(binOf), units.Permute(w));
+        var resampler = new BlockResampler(units?.Count ?? n, bootstrap.BlockLength, bootstrap.Seed);
         var starts = new int[resampler.BlocksPerReplicate];
         var lengths = new int[resampler.BlocksPerReplicate];
         var replicates = new List<double[]>(bootstrap.Resamples);
@@ -130,9 +130,12 @@ public static class FreeEnergySurface
             resampler.Next(starts, lengths);
             var h = new double[bins];
             for (int k = 0; k < starts.Length; k++)
-                for (int u = starts[k], end = starts[k] + lengths[k]; u < end; u++)
-                    for (int r = unitStart[u]; r < unitStart[u + 1]; r++)
-                        h[binOf[order[r]]] += w[order[r]];
+            {
+                int first = starts[k], last = starts[k] + lengths[k]; // units first … last−1: one contiguous run of samples
+                if (units is not null) (first, last) = (units.Start[first], units.Start[last]);
+                for (int s = first; s < last; s++)
+                    h[binOf[s]] += w[s];
+            }
             double total = h.Sum();
             if (!(total > 0)) continue;
             var f = new double[bins];
@@ -155,28 +158,6 @@ public static class FreeEnergySurface
         }
         return new FreeEnergyProfile(Edges(bins), Centres(bins), free, lower, upper, offset, probability, bootstrap.Confidence,
             replicates.Count, bootstrap.BlockLength, n);
-    }
-
-    /// <summary>
-    /// Samples in unit order and where each unit starts: without families every sample is a unit (identity order);
-    /// with families, samples grouped by family in order of first appearance, each family one unit.
-    /// </summary>
-    private static (int[] Order, int[] UnitStart) Units(int n, int[]? families, BootstrapOptions bootstrap)
-    {
-        if (families is null) return (Enumerable.Range(0, n).ToArray(), Enumerable.Range(0, n + 1).ToArray());
-        if (families.Length != n) throw new ArgumentException($"{families.Length} family labels for {n} samples; give one per sample.", nameof(families));
-        if (bootstrap.BlockLength != 1) throw new ArgumentException("A family bootstrap draws whole families; it takes no blocks (BlockLength 1).", nameof(bootstrap));
-        var members = new Dictionary<int, List<int>>();
-        var firstSeen = new List<int>();
-        for (int i = 0; i < n; i++)
-        {
-            if (!members.TryGetValue(families[i], out var list)) { members[families[i]] = list = []; firstSeen.Add(families[i]); }
-            list.Add(i);
-        }
-        var order = firstSeen.SelectMany(f => members[f]).ToArray();
-        var unitStart = new int[firstSeen.Count + 1];
-        for (int u = 0; u < firstSeen.Count; u++) unitStart[u + 1] = unitStart[u] + members[firstSeen[u]].Count;
-        return (order, unitStart);
     }
 
     /// <summary>Radians (any real value) → degrees wrapped into [−180, 180).</summary>

@@ -50,7 +50,7 @@ public sealed class MetricInputs
         SamplingSeconds = samples.Optional(SampleFile.SamplingSeconds)?[0];
         ReweightSeconds = samples.Optional(SampleFile.ReweightSeconds)?[0];
         SmcEvaluationsPerParticle = samples.IsSmc ? samples.Optional(SampleFile.SmcEvaluationsPerParticle)?[0] : null;
-        Families = samples.IsSmc ? samples.Optional(SampleFile.SmcFamily) is { } f ? Array.ConvertAll(f, v => (int)v) : null : null;
+        Families = samples.IsSmc ? samples.Optional(SampleFile.SmcFamily)?.Select(v => (int)v).ToArray() : null;
         _sampleTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(SampleDihedrals));
         _testTorusPoints = new(() => TorusWasserstein.SamplesFromSeries(TestDihedrals));
         _trainFrames = new(() => reference.Split("train"));
