@@ -77,7 +77,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
             validation = tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
             if (config.MdMl > 0)
             {
-                var train = dataset.Split("train");
+                var train = config.MdPooledRuns ? dataset.TrainingAndPooledRuns() : dataset.Split("train");
                 training = tensor(train.Positions, [train.Count, system.AtomCount, 3], float64);
             }
         }

@@ -144,7 +144,8 @@ public static class PipelinePlan
                 Targets = fineTune.Fort > 0 && objective == "fort" ? In("targets.npz") : null,
             };
             stages.Add(Hashed(new PipelineStage("finetune", $"energy-based fine-tuning ({fineTune.Steps:N0} steps of {fineTune.BatchSize} samples)",
-                Stage<FinetuneCommand, FinetuneCommand.Settings>(settings, "finetune"), [model], true) { ConfigText = fineTune.ToYaml() }, stages[^1].Hash));
+                Stage<FinetuneCommand, FinetuneCommand.Settings>(settings, "finetune"), [model], true)
+                { ConfigText = fineTune.ToYaml() + (fineTune.MdPooledRuns ? ReferenceDataset.PooledRunsFingerprint(datasetMeta) : "") }, stages[^1].Hash));
         }
         if (config.Sample.Shards <= 1)
         {

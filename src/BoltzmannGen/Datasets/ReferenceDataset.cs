@@ -40,7 +40,6 @@ public sealed class ReferenceDataset
         new($"{Path.Combine(directory, file)}: the checksum entry is missing from {MetaFile} (its sha256 has no \"{file}\"), " +
             "so the file cannot be verified; make the dataset again or restore its meta.json.");
 
-    /// <summary>All splits in time order (train, val, test).</summary>
     /// <summary>Refuses a dataset with a non-finite coordinate in any split, naming the file and frame (trainers read every split).</summary>
     public void RejectNonFinite()
     {
@@ -53,7 +52,10 @@ public sealed class ReferenceDataset
 
     public Frames All() => Concatenate(SplitNames);
 
-    /// <summary>Frames of independent runs of the same protocol, added by `bgen pool`; never used for training or test metrics.</summary>
+    /// <summary>
+    /// Frames of independent runs of the same protocol, added by `bgen pool`; never used for test metrics, and for
+    /// training only when fine-tuning asks for them (md_pooled_runs).
+    /// </summary>
     public const string ExtraSplit = "extra";
 
     /// <summary>Whether extra.npy holds pooled frames of independent runs (meta.json's extra_runs).</summary>
@@ -67,6 +69,11 @@ public sealed class ReferenceDataset
     /// Ramachandran maps) are estimated from. Equals <see cref="All"/> when nothing was pooled.
     /// </summary>
     public Frames Pooled() => HasExtraRuns ? Concatenate([.. SplitNames, ExtraSplit]) : All();
+
+    /// <summary>The training split followed by the pooled runs' frames (fine-tuning's md_pooled_runs); refused without pooled runs.</summary>
+    public Frames TrainingAndPooledRuns() => HasExtraRuns
+        ? Concatenate(["train", ExtraSplit])
+        : throw new InputException($"{Directory}: md_pooled_runs=true, but the dataset has no pooled runs (no extra.npy; add runs with `bgen pool`).");
 
     private Frames Concatenate(IEnumerable<string> splits)
     {
@@ -165,13 +172,21 @@ public sealed class ReferenceDataset
     /// that cannot be parsed is its own text (the stage that loads it names the error).
     /// </summary>
     /// <param name="metaJson">the text of the dataset's meta.json</param>
-    public static string TrainingFingerprint(string metaJson)
+    public static string TrainingFingerprint(string metaJson) => Fingerprint(metaJson, file => !IsExtraFile(file));
+
+    /// <summary>
+    /// The checksums of the pooled runs' files alone: what fine-tuning with md_pooled_runs depends on beyond
+    /// <see cref="TrainingFingerprint"/>, so pooling another run reruns that stage (and only when it reads them).
+    /// </summary>
+    public static string PooledRunsFingerprint(string metaJson) => Fingerprint(metaJson, IsExtraFile);
+
+    private static string Fingerprint(string metaJson, Func<string, bool> covers)
     {
         try
         {
             using var doc = JsonDocument.Parse(metaJson);
             if (!doc.RootElement.TryGetProperty("sha256", out var sums) || sums.ValueKind != JsonValueKind.Object) return metaJson;
-            return string.Join('\n', sums.EnumerateObject().Where(p => !IsExtraFile(p.Name))
+            return string.Join('\n', sums.EnumerateObject().Where(p => covers(p.Name))
                 .Select(p => $"{p.Name}={p.Value}").Order(StringComparer.Ordinal));
         }
         catch (JsonException) { return metaJson; }

@@ -82,6 +82,24 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
     }
 
     [Fact]
+    public void Fine_tuning_on_pooled_runs_fits_the_training_split_then_every_pooled_frame_and_needs_pooled_runs()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        var unpooled = Assert.Throws<InputException>(() => ReferenceDataset.Load(into).TrainingAndPooledRuns());
+        Assert.Contains(into, unpooled.Message);
+        Assert.Contains("no pooled runs", unpooled.Message);
+
+        var (code, error) = Pool("--into", into, runs.Second);
+        Assert.True(code == 0, error);
+        var train = ReferenceDataset.Load(runs.First).Split("train");
+        var other = ReferenceDataset.Load(runs.Second).All();
+        var fitted = ReferenceDataset.Load(into).TrainingAndPooledRuns();
+        Assert.Equal(train.Count + other.Count, fitted.Count);
+        Assert.Equal([.. train.Positions, .. other.Positions], fitted.Positions); // no val or test frame of the dataset's own run
+    }
+
+    [Fact]
     public void A_seed_already_in_the_pool_and_the_dataset_itself_are_refused_by_name()
     {
         using var dir = new TempDir();
@@ -131,6 +149,23 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
         var after = Hashes();
         foreach (var stage in new[] { "teacher", "targets", "flow", "sample", "reweight" }) Assert.Equal(before[stage], after[stage]);
         Assert.NotEqual(before["report"], after["report"]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Pooling_reruns_fine_tuning_only_when_it_fits_the_pooled_runs(bool pooledRuns)
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string smoke = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "configs", "presets", "smoke.yaml");
+        string[] overrides = ["finetune.enabled=true", "finetune.md_ml=1", $"finetune.md_pooled_runs={(pooledRuns ? "true" : "false")}"];
+        Dictionary<string, string> Hashes() => PipelinePlan.Build(RunConfig.Load(smoke, overrides), "/tmp/run", into, null).ToDictionary(s => s.Name, s => s.Hash);
+        var before = Hashes();
+        Assert.Equal(0, Pool("--into", into, runs.Second).Code);
+        var after = Hashes();
+        Assert.Equal(before["flow"], after["flow"]);
+        Assert.Equal(!pooledRuns, before["finetune"] == after["finetune"]);
     }
 
     [Fact]

@@ -11,15 +11,16 @@ public class FineTuneConfigTests
         Assert.DoesNotContain("md_", plain);
         Assert.Contains("fort_batch_size: 256", plain);
 
-        string set = new FineTuneConfig { MdMl = 0.5, MdBatchSize = 128 }.ToYaml();
+        string set = new FineTuneConfig { MdMl = 0.5, MdBatchSize = 128, MdPooledRuns = true }.ToYaml();
         Assert.Contains("md_ml: 0.5", set);
+        Assert.Contains("md_pooled_runs: true", set);
         Assert.Contains("md_batch_size: 128", set);
         string path = Path.GetTempFileName();
         try
         {
             File.WriteAllText(path, set);
             var back = FineTuneConfig.Load(path, []);
-            Assert.Equal((0.5, 128), (back.MdMl, back.MdBatchSize));
+            Assert.Equal((0.5, 128, true), (back.MdMl, back.MdBatchSize, back.MdPooledRuns));
             File.WriteAllText(path, new FineTuneConfig { MdMl = 1 }.ToYaml());
             Assert.Equal(256, FineTuneConfig.Load(path, []).MdBatchSize);
         }

@@ -78,6 +78,7 @@ public class FineTunerTests
     [InlineData("fort=1", "--targets")]
     [InlineData("md_ml=1", "md_ml > 0 needs --data")]
     [InlineData("md_ml=-1", "negative")]
+    [InlineData("md_pooled_runs=true", "give md_ml a positive weight")]
     public void Bad_options_are_refused_with_nothing_written(string overrides, string expected)
     {
         using var dir = new TempDir();
