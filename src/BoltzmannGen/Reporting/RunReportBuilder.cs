@@ -67,10 +67,10 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         timings["report"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
 
         if (samples.Has("log_q_is_estimate")) notes.Add("log q of these samples is Hutchinson's stochastic estimate, so the weights are not exact.");
+        // How the intervals treat resampled copies is the ΔF metric's note (families, or single particles for old files).
         if (samples.IsSmc)
             notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
-                      $"{inputs.SmcEvaluationsPerParticle:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles). " +
-                      "Resampled particles share ancestors, so the bootstrap intervals, which treat them as independent, are too narrow.");
+                      $"{inputs.SmcEvaluationsPerParticle:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles).");
         if (inputs.Reflected?.Any(r => r) == true)
             notes.Add($"{inputs.Reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
         var report = new RunReport

@@ -78,6 +78,7 @@ public class SmcCommandTests
             Assert.Contains(report.Notes, n => n.StartsWith("estimator: SMC") && n.Contains("3 annealing steps"));
             int families = file.Optional(SampleFile.SmcFamily)!.Distinct().Count();
             Assert.Contains(report.Notes, n => n.StartsWith("SMC: the flow's ΔF intervals bootstrap the " + families + " ancestral families"));
+            Assert.DoesNotContain(report.Notes, n => n.Contains("too narrow")); // families make them honest: no note may say otherwise
             Assert.Equal((long)Math.Round(file.Optional(SampleFile.SmcEvaluationsPerParticle)![0] * 32), report.EnergyEvaluations.Sampling);
             Assert.True(report.Ess > 0);
         }
