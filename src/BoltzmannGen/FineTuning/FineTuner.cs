@@ -1,4 +1,5 @@
 using BoltzmannGen.Energy;
+using BoltzmannGen.Data;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
@@ -31,6 +32,27 @@ public sealed record FineTuneResult(double Seconds, long EnergyEvaluations, int?
 /// </summary>
 public static class FineTuner
 {
+    /// <summary>
+    /// A fine-tuned model's config.yaml is its fine-tuning config, so it carries the training config of the flow it
+    /// came from here: a further fine-tuning's FORT and md_ml anchors then use the pair loss the flow was trained with.
+    /// </summary>
+    public const string TrainingConfigFile = "training_config.yaml";
+
+    // The training config a model was trained with: its own config.yaml for a trained flow, the carried copy for a
+    // fine-tuned one (or, for folders made before the copy existed, that of the model it was fine-tuned from).
+    private static TrainingConfig TrainingConfigOf(string model, ModelInfo info)
+    {
+        string carried = Path.Combine(model, TrainingConfigFile);
+        if (File.Exists(carried)) return TrainingConfig.Load(carried, []);
+        if (info.FineTunedFrom is { } parent)
+            return Directory.Exists(parent)
+                ? TrainingConfigOf(parent, ModelDirectory.ReadInfo(parent))
+                : throw new InputException($"--model {model} was fine-tuned from {parent}, which is gone, and has no {TrainingConfigFile}: " +
+                                           "its training config is unknown; fine-tune the original flow instead.");
+        string own = Path.Combine(model, ModelDirectory.ConfigFile);
+        return TrainingConfig.Load(File.Exists(own) ? own : null, []);
+    }
+
     public static FineTuneResult Run(FineTuneRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         var (config, system, dir) = (request.Config, request.System, request.Out);
@@ -46,11 +68,11 @@ public static class FineTuner
         var (model, _) = ModelDirectory.Load(request.BaseModel, device);
         var scratch = ModelDirectory.Build(baseInfo);
         scratch.to(device);
-        var baseConfig = TrainingConfig.Load(File.Exists(Path.Combine(request.BaseModel, ModelDirectory.ConfigFile))
-            ? Path.Combine(request.BaseModel, ModelDirectory.ConfigFile) : null, []);
+        var baseConfig = TrainingConfigOf(request.BaseModel, baseInfo);
 
         Directory.CreateDirectory(dir);
         TrainingFolder.WriteConfig(dir, config.ToYaml(), request.Resume);
+        AtomicFile.Write(Path.Combine(dir, TrainingConfigFile), stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(baseConfig.ToYaml())));
         var energyOptions = request.Energy ?? new EnergyOptions { Threads = config.EnergyThreads };
         using var target = new BoltzmannTarget(system, energyOptions);
         using var anchor = request.Anchor is { } pairs ? new FortObjective(model, pairs.X0, pairs.X1, baseConfig) : null;

@@ -71,6 +71,29 @@ public class FineTunerTests
         Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
     }
 
+    [Fact]
+    public void A_fine_tuned_model_can_be_fine_tuned_again_with_the_training_config_of_the_original_flow()
+    {
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir);
+        // The base flow's training config, with a key the anchors read set away from its default.
+        string trained = new BoltzmannGen.Training.TrainingConfig { TargetNoise = 0.003 }.ToYaml();
+        File.WriteAllText(Path.Combine(baseModel, ModelDirectory.ConfigFile), trained);
+        var system = EnergyFixtures.System("aldp");
+        string once = Path.Combine(dir.Path, "once"), twice = Path.Combine(dir.Path, "twice");
+        FineTuner.Run(new FineTuneRequest(baseModel, once, system, Tiny));
+        Assert.Contains("reweighted_ml:", File.ReadAllText(Path.Combine(once, ModelDirectory.ConfigFile))); // its own config is fine-tuning's
+        FineTuner.Run(new FineTuneRequest(once, twice, system, Tiny));
+        Assert.Equal(trained, File.ReadAllText(Path.Combine(once, FineTuner.TrainingConfigFile)));
+        Assert.Equal(trained, File.ReadAllText(Path.Combine(twice, FineTuner.TrainingConfigFile)));
+
+        // A folder fine-tuned before the copy existed: the config comes from the model it was fine-tuned from.
+        File.Delete(Path.Combine(once, FineTuner.TrainingConfigFile));
+        string thrice = Path.Combine(dir.Path, "thrice");
+        FineTuner.Run(new FineTuneRequest(once, thrice, system, Tiny));
+        Assert.Equal(trained, File.ReadAllText(Path.Combine(thrice, FineTuner.TrainingConfigFile)));
+    }
+
     [Theory]
     [InlineData("reverse_kl=0 reweighted_ml=0", "every objective weight is zero")]
     [InlineData("objective=fancy", "unknown key 'objective'")]
