@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using BoltzmannGen.Cli.Commands;
 using BoltzmannGen.Data;
@@ -136,7 +135,7 @@ public sealed record RunPlan(RunConfig Config, string RunDirectory, IReadOnlyLis
     {
         string path = Path.Combine(RunDirectory, name);
         if (File.Exists(path) && File.ReadAllText(path) == text) return;
-        AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+        AtomicFile.WriteText(path, text);
     }
 
     // `bgen run --status --out RUN`: nothing else chosen.

@@ -33,6 +33,9 @@ public static class AtomicFile
         }
     }
 
+    /// <summary><see cref="Write"/> of <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
+    public static void WriteText(string path, string text) => Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+
     private static void TryDelete(string tmp)
     {
         try { File.Delete(tmp); }

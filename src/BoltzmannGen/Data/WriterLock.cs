@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace BoltzmannGen.Data;
 
@@ -130,7 +129,7 @@ public sealed class WriterLock : IDisposable
             {
                 string record = string.Create(CultureInfo.InvariantCulture,
                     $"pid {Environment.ProcessId}\n{command.ReplaceLineEndings(" ")}\n{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n");
-                AtomicFile.Write(writerLock.OwnerPath, s => s.Write(Encoding.UTF8.GetBytes(record)));
+                AtomicFile.WriteText(writerLock.OwnerPath, record);
             }
             catch
             {

@@ -1,5 +1,5 @@
-using BoltzmannGen.Energy;
 using BoltzmannGen.Data;
+using BoltzmannGen.Energy;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Systems;
@@ -72,7 +72,7 @@ public static class FineTuner
 
         Directory.CreateDirectory(dir);
         TrainingFolder.WriteConfig(dir, config.ToYaml(), request.Resume);
-        AtomicFile.Write(Path.Combine(dir, TrainingConfigFile), stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(baseConfig.ToYaml())));
+        AtomicFile.WriteText(Path.Combine(dir, TrainingConfigFile), baseConfig.ToYaml());
         var energyOptions = request.Energy ?? new EnergyOptions { Threads = config.EnergyThreads };
         using var target = new BoltzmannTarget(system, energyOptions);
         using var anchor = request.Anchor is { } pairs ? new FortObjective(model, pairs.X0, pairs.X1, baseConfig) : null;

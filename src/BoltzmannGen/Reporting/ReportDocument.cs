@@ -139,5 +139,5 @@ public sealed class ReportDocument
     public void WriteHtml(string path) => WriteText(path, ToHtml(Path.GetDirectoryName(Path.GetFullPath(path))!));
 
     internal static void WriteText(string path, string text) =>
-        AtomicFile.Write(path, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
+        AtomicFile.WriteText(path, text);
 }

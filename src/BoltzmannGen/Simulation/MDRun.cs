@@ -104,11 +104,11 @@ public sealed class MDRun : IDisposable
         if (saved is not null)
         {
             if (saved.Nanoseconds != _options.Nanoseconds)
-                Data.AtomicFile.Write(optionsPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(json)));
+                Data.AtomicFile.WriteText(optionsPath, json);
             return;
         }
         Directory.CreateDirectory(_work);
-        Data.AtomicFile.Write(optionsPath, s => s.Write(System.Text.Encoding.UTF8.GetBytes(json)));
+        Data.AtomicFile.WriteText(optionsPath, json);
     }
 
     private static List<string> Differences(MDOptions saved, MDOptions now)

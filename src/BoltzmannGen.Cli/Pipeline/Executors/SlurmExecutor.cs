@@ -76,7 +76,7 @@ public static class SlurmExecutor
                 string text = group is null
                     ? Script(plan, settings, stages[0], executable, workingDirectory)
                     : SlurmScript.RenderArray(SlurmScript.Directives(settings, plan, group, workingDirectory, stages.Count), stages, plan, executable, settings);
-                AtomicFile.Write(script, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+                AtomicFile.WriteText(script, text);
                 string job = slurm.Submit(script, after.Length > 0 ? [$"--dependency=afterok:{string.Join(':', after)}"] : []);
                 for (int k = 0; k < stages.Count; k++)
                 {
