@@ -92,6 +92,14 @@ public class FineTunerTests
         string thrice = Path.Combine(dir.Path, "thrice");
         FineTuner.Run(new FineTuneRequest(once, thrice, system, Tiny));
         Assert.Equal(trained, File.ReadAllText(Path.Combine(thrice, FineTuner.TrainingConfigFile)));
+
+        // Neither the carried copy nor the parent: refused by name, nothing written.
+        Directory.Delete(baseModel, recursive: true);
+        string orphan = Path.Combine(dir.Path, "orphan");
+        var e = Assert.Throws<InputException>(() => FineTuner.Run(new FineTuneRequest(once, orphan, system, Tiny)));
+        Assert.Contains("which is gone", e.Message);
+        Assert.Contains(baseModel, e.Message);
+        Assert.False(Directory.Exists(orphan));
     }
 
     [Theory]
