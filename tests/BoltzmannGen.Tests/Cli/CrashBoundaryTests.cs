@@ -1,3 +1,4 @@
+using BoltzmannGen.Tests.Support;
 using BoltzmannGen.Cli;
 
 namespace BoltzmannGen.Tests.Cli;
@@ -68,7 +69,7 @@ public class CrashBoundaryTests
     public void The_real_entry_point_still_turns_bad_input_into_one_error_line()
     {
         var errors = new StringWriter();
-        Assert.Equal(2, BgenApp.Run(["train", "--system", "aldp", "--out", Path.GetTempPath(), "--no-such-option"], errors));
+        Assert.Equal(2, InProcessBgen.Run(["train", "--system", "aldp", "--out", Path.GetTempPath(), "--no-such-option"], errors));
         Assert.StartsWith("error:", Assert.Single(Lines(errors)));
     }
 }

@@ -12,7 +12,7 @@ public class EnergyCommandTests
     private static (int Code, string Error) Run(params string[] args)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(args, errors);
+        int code = InProcessBgen.Run(args, errors);
         return (code, errors.ToString());
     }
 

@@ -35,7 +35,7 @@ public sealed class SmallFlowRun : IDisposable
     internal static (int Code, string Error) Run(string[] args)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(args, errors);
+        int code = InProcessBgen.Run(args, errors);
         return (code, errors.ToString());
     }
 

@@ -16,7 +16,7 @@ public class MergeCommandTests
     private static (int Code, string Error) Run(params string[] args)
     {
         var errors = new StringWriter();
-        return (BgenApp.Run(args, errors), errors.ToString().Trim());
+        return (InProcessBgen.Run(args, errors), errors.ToString().Trim());
     }
 
     /// <summary>Frames <paramref name="from"/>.. of aldp's shipped test split as a shard, with made-up but reproducible log q.</summary>

@@ -17,7 +17,7 @@ public class OutputLockTests
     private static (int Code, string Error) Run(params string[] args)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(args, errors);
+        int code = InProcessBgen.Run(args, errors);
         return (code, errors.ToString());
     }
 

@@ -28,7 +28,7 @@ public sealed class TwoSeedRuns : IDisposable
     {
         string path = Path.Combine(Folder.Path, name);
         var errors = new StringWriter();
-        int code = BgenApp.Run(["simulate", "--system", "aldp", "--ns", "0.02", "--equilibrate-ps", "2", "--temperatures", "300,360",
+        int code = InProcessBgen.Run(["simulate", "--system", "aldp", "--ns", "0.02", "--equilibrate-ps", "2", "--temperatures", "300,360",
             "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", path, "--forcefields", EnergyFixtures.Catalog.ForceFieldsDirectory], errors);
         if (code != 0) throw new InvalidOperationException($"simulate seed {seed}: {errors}");
         return path;
@@ -51,7 +51,7 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
     private static (int Code, string Error) Pool(params string[] args)
     {
         var errors = new StringWriter();
-        return (BgenApp.Run(["pool", .. args], errors), errors.ToString());
+        return (InProcessBgen.Run(["pool", .. args], errors), errors.ToString());
     }
 
     [Fact]

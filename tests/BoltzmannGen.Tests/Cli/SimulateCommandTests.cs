@@ -15,7 +15,7 @@ public sealed class SmallDataset : IDisposable
         Folder = new TempDir();
         Path = System.IO.Path.Combine(Folder.Path, "aldp");
         var errors = new StringWriter();
-        Code = BgenApp.Run(["simulate", "--system", "aldp", "--ns", "0.03", "--save-every-ps", "1", "--equilibrate-ps", "2",
+        Code = InProcessBgen.Run(["simulate", "--system", "aldp", "--ns", "0.03", "--save-every-ps", "1", "--equilibrate-ps", "2",
             "--temperatures", "300,360", "--out", Path, "--forcefields", EnergyFixtures.Catalog.ForceFieldsDirectory], errors);
         Error = errors.ToString();
     }
@@ -35,7 +35,7 @@ public class SimulateCommandTests(SmallDataset dataset) : IClassFixture<SmallDat
     private static (int Code, string Error) Run(params string[] args)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run([.. args, "--forcefields", ForceFields], errors);
+        int code = InProcessBgen.Run([.. args, "--forcefields", ForceFields], errors);
         return (code, errors.ToString());
     }
 
@@ -110,7 +110,7 @@ public class SimulateCommandTests(SmallDataset dataset) : IClassFixture<SmallDat
         var (mean, se) = DirectTrajectoryStatistics.Population(observables["phi2_positive"]);
         Assert.Equal(mean, meta.PhiPositivePopulation["phi2"].Mean, 1e-12);
         Assert.Equal(se, meta.PhiPositivePopulation["phi2"].StandardError, 1e-12);
-        Assert.Equal(0, BgenApp.Run(["autocorr", dataset.Path], new StringWriter()));
+        Assert.Equal(0, InProcessBgen.Run(["autocorr", dataset.Path], new StringWriter()));
     }
 
     [Fact]

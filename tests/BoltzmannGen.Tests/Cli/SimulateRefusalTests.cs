@@ -16,7 +16,7 @@ public class SimulateRefusalTests
     private static (int Code, string Error) Simulate(string output, params string[] options)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(["simulate", "--system", "aldp", "--ns", "0.01", "--save-every-ps", "1", "--equilibrate-ps", "1", "--out", output,
+        int code = InProcessBgen.Run(["simulate", "--system", "aldp", "--ns", "0.01", "--save-every-ps", "1", "--equilibrate-ps", "1", "--out", output,
                                 "--forcefields", ForceFields, .. options], errors);
         return (code, errors.ToString());
     }

@@ -22,7 +22,7 @@ public class SizeLimitTests
     private static string Refused(params string[] args)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(args, errors);
+        int code = InProcessBgen.Run(args, errors);
         Assert.True(code == 2, $"exit code {code}: {errors}");
         return Assert.Single(errors.ToString().Trim().Split('\n'));
     }

@@ -13,7 +13,7 @@ public class TargetsOverwriteTests
     private static (int Code, string Error) Targets(string output, params string[] extra)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(["targets", "--system", "aldp", "--kind", "ot", "--data", Aldp, "--pairs", "8", "--out", output,
+        int code = InProcessBgen.Run(["targets", "--system", "aldp", "--kind", "ot", "--data", Aldp, "--pairs", "8", "--out", output,
                                 "--forcefields", ForceFields, .. extra], errors);
         return (code, errors.ToString());
     }

@@ -21,7 +21,7 @@ public class UserErrorMessageTests
     private static string Error(params string[] args)
     {
         var errors = new StringWriter();
-        int code = BgenApp.Run(args, errors);
+        int code = InProcessBgen.Run(args, errors);
         Assert.Equal(2, code);
         string line = Assert.Single(errors.ToString().Trim().Split('\n'));
         AssertNoDotNet(line);

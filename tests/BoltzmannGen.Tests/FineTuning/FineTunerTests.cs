@@ -138,6 +138,6 @@ public class FineTunerTests
     private static (int Code, string Error) Run(string[] args)
     {
         var errors = new StringWriter();
-        return (BgenApp.Run(args, errors), errors.ToString());
+        return (InProcessBgen.Run(args, errors), errors.ToString());
     }
 }

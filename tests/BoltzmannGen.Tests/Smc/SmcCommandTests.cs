@@ -23,7 +23,7 @@ public class SmcCommandTests
     private static (int Code, string Error) Run(params string[] args)
     {
         var errors = new StringWriter();
-        return (BgenApp.Run(args, errors), errors.ToString());
+        return (InProcessBgen.Run(args, errors), errors.ToString());
     }
 
     private static readonly string[] Keys =
