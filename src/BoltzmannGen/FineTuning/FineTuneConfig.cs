@@ -35,6 +35,16 @@ public sealed record FineTuneConfig
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
     public bool MdPooledRuns { get; init; }
 
+    /// <summary>
+    /// reweighted_ml by resampling: 0 passes every sample of the batch through the density direction, weighted by w̄;
+    /// m &gt; 0 draws m of them by systematic resampling in proportion to w̄ and averages −log q over those, the same
+    /// gradient in expectation. When a few samples hold the weight (al4: ESS ≈ 2 % of a batch), the differentiable
+    /// pass is then spent on them, and batch_size (energy draws, no-gradient passes) can grow at the same cost per
+    /// step. Written only when set.
+    /// </summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
+    public int MlResample { get; init; }
+
     public int Steps { get; init; } = 2000;
     /// <summary>Flow samples per step: each costs one energy-and-force evaluation.</summary>
     public int BatchSize { get; init; } = 256;
@@ -85,6 +95,8 @@ public sealed record FineTuneConfig
         if (ReverseKl + ReweightedMl + Fort + MdMl <= 0)
             throw new InputException("every objective weight is zero (reverse_kl, reweighted_ml, fort, md_ml): give at least one a positive weight.");
         if (MdPooledRuns && MdMl <= 0) throw new InputException("md_pooled_runs=true adds frames to the md_ml term: give md_ml a positive weight too.");
+        if (MlResample is < 0 or > 65536) throw new InputException($"ml_resample must be between 0 (weight every sample) and 65536 (got {MlResample}).");
+        if (MlResample > 0 && ReweightedMl <= 0) throw new InputException("ml_resample resamples the reweighted_ml term: give reweighted_ml a positive weight too.");
         if (Steps < 1) throw new InputException($"steps must be at least 1 (got {Steps}).");
         if (BatchSize is < 2 or > 65536) throw new InputException($"batch_size must be between 2 and 65536 (got {BatchSize}).");
         if (FortBatchSize is < 1 or > 65536) throw new InputException($"fort_batch_size must be between 1 and 65536 (got {FortBatchSize}).");

@@ -8,7 +8,7 @@ namespace BoltzmannGen.FineTuning;
 /// Whether a fine-tuning step fits in memory, checked before anything is written (issue 20: a batch nobody bounded
 /// grew until the kernel's OOM killer took the process and other jobs with it). A step keeps, for every sample of the
 /// batch, the activations of one differentiable pass of the flow per term: the sampling direction for reverse_kl, the
-/// density direction for reweighted_ml (up to every sample of the batch), the sampling direction for the fort anchor's
+/// density direction for reweighted_ml (every sample of the batch, or ml_resample of them), the sampling direction for the fort anchor's
 /// fort_batch_size pairs; and the validation batch's positions and energies.
 /// <para>
 /// The activations are estimated from the architecture (<see cref="ActivationsPerPass"/>: hidden and spline or
@@ -53,14 +53,15 @@ public static class FineTuneMemory
     public static double SampleBytes(FineTuneConfig config, string arch, FlowHyperparameters h, int atoms)
     {
         double units = (config.ReverseKl > 0 ? ActivationsPerPass(arch, h, atoms, density: false) : 0)
-                       + (config.ReweightedMl > 0 ? ActivationsPerPass(arch, h, atoms, density: true) : 0);
+                       + (config.ReweightedMl > 0 && config.MlResample == 0 ? ActivationsPerPass(arch, h, atoms, density: true) : 0);
         // Positions, forces and their double copies for the energies.
         return units * BytesPerActivation + 4.0 * 3 * atoms * sizeof(double);
     }
 
-    /// <summary>Bytes that do not grow with batch_size: the fort and md_ml anchors' batches and the validation batch.</summary>
+    /// <summary>Bytes that do not grow with batch_size: the anchors' batches, ml_resample's draws and the validation batch.</summary>
     private static double FixedBytes(FineTuneConfig config, string arch, FlowHyperparameters h, int atoms) =>
-        (config.Fort > 0 ? config.FortBatchSize * ActivationsPerPass(arch, h, atoms, density: false) * BytesPerActivation : 0)
+        (config.MlResample > 0 ? Math.Min(config.MlResample, config.BatchSize) * ActivationsPerPass(arch, h, atoms, density: true) * BytesPerActivation : 0)
+        + (config.Fort > 0 ? config.FortBatchSize * ActivationsPerPass(arch, h, atoms, density: false) * BytesPerActivation : 0)
         + (config.MdMl > 0 ? config.MdBatchSize * ActivationsPerPass(arch, h, atoms, density: true) * BytesPerActivation : 0)
         + 4.0 * config.ValSamples * SampleSizeLimits.Bytes(1, atoms) * 2;
 

@@ -19,7 +19,8 @@ public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, in
 /// <item>reweighted_ml: −Σ w̄ᵢ·log q(xᵢ) on the same draws, w̄ the self-normalised importance weights
 /// exp(−u − log q) (detached; invalid samples weigh 0; the top <see cref="FineTuneConfig.WeightClip"/> capped),
 /// through the inverse direction. It is the forward KL to the target estimated with the model's own samples: it
-/// pulls density towards where the target has mass the model lacks, which reverse KL alone would not.</item>
+/// pulls density towards where the target has mass the model lacks, which reverse KL alone would not. With
+/// ml_resample = m the inverse pass sees m systematic draws ∝ w̄ instead, each weighing 1/m (same expectation).</item>
 /// <item>fort: the FORT pair loss on the teacher's pairs, an anchor that keeps the basins the teacher found.</item>
 /// <item>md_ml: −mean log q of a batch of MD training frames (<see cref="MleObjective"/>), an anchor that keeps the
 /// basins MD visited at their MD populations.</item>
@@ -58,7 +59,7 @@ public sealed class FineTuneObjective
         var logQValues = ToDoubles(logQ);
         Tensor loss = zeros([], float64, model.Device);
         if (reverse) loss = loss + _config.ReverseKl * ReverseKl(positions, logQ, scored, logQValues, model.Device);
-        if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues);
+        if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues, generator);
         if (_config.Fort > 0) loss = loss + _config.Fort * _anchor!.Loss(model, _config.FortBatchSize, generator).to(float64);
         if (_config.MdMl > 0) loss = loss + _config.MdMl * _md!.Loss(model, _config.MdBatchSize, generator).to(float64);
         Record(scored, logQValues);
@@ -117,9 +118,26 @@ public sealed class FineTuneObjective
         return weights.Normalized();
     }
 
-    private Tensor ReweightedMl(BoltzmannFlow model, Tensor latent, ScoredBatch scored, double[] logQValues)
+    /// <summary>
+    /// m systematic draws in proportion to <paramref name="weights"/> (self-normalised, some positive), as each sample's
+    /// count divided by m: an unbiased stand-in for the weights that is non-zero on at most m samples.
+    /// </summary>
+    public static double[] Resampled(double[] weights, int m, double offset)
+    {
+        var logWeights = weights.Select(w => w > 0 ? Math.Log(w) : double.NegativeInfinity).ToArray();
+        var counts = new double[weights.Length];
+        foreach (int i in SystematicResampling.Resample(logWeights, m, offset)) counts[i] += 1.0 / m;
+        return counts;
+    }
+
+    private Tensor ReweightedMl(BoltzmannFlow model, Tensor latent, ScoredBatch scored, double[] logQValues, Generator generator)
     {
         var w = SelfNormalisedWeights(scored.Reduced, logQValues, scored.Valid, _config.WeightClip);
+        if (_config.MlResample > 0 && w.Any(v => v > 0))
+        {
+            using var offset = rand(1, float64, generator.device, generator: generator); // from the step's generator: --resume replays it
+            w = Resampled(w, _config.MlResample, offset.item<double>());
+        }
         // Only weighted samples enter the inverse pass: a broken one could hold values whose derivatives are
         // infinite, and a zero upstream gradient times an infinite local one is NaN.
         var used = Enumerable.Range(0, w.Length).Where(i => w[i] > 0).Select(i => (long)i).ToArray();

@@ -101,6 +101,15 @@ public class SizeLimitTests
         BoltzmannGen.FineTuning.FineTuneMemory.Check(both with { BatchSize = 256 }, "nsf", nsf, 22, "aldp", availableBytes: 16_000_000_000); // the presets' sizes pass
         BoltzmannGen.FineTuning.FineTuneMemory.Check(new BoltzmannGen.FineTuning.FineTuneConfig(), "tarflow", new BoltzmannGen.Flows.FlowHyperparameters(), 22, "aldp",
             availableBytes: 16_000_000_000);
+        // ml_resample: the density pass sees m draws, not the batch, so a sample of the batch keeps only its positions
+        // and energies (4 × 3 × 22 doubles), and the m draws a fixed 8 × (256·6 + 66·25) units × 12 bytes each.
+        var weighted = new BoltzmannGen.FineTuning.FineTuneConfig { ReweightedMl = 1, BatchSize = 4096 };
+        var resampled = weighted with { MlResample = 128 };
+        double pass = 8 * (256 * 6 + 66 * 25) * 12.0;
+        Assert.Equal(2048 * 4 * 3 * 22 * 8.0, BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(resampled, "nsf", nsf, 22)
+            - BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(resampled with { BatchSize = 2048 }, "nsf", nsf, 22), 3);
+        Assert.Equal((4096 - 128) * pass, BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(weighted, "nsf", nsf, 22)
+            - BoltzmannGen.FineTuning.FineTuneMemory.StepBytes(resampled, "nsf", nsf, 22), 3);
     }
 
     /// <summary>A bgen process whose memory (as the runtime reports it to the size checks) is 256 MB.</summary>

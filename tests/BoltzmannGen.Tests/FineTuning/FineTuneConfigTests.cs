@@ -9,6 +9,8 @@ public class FineTuneConfigTests
     {
         string plain = new FineTuneConfig().ToYaml();
         Assert.DoesNotContain("md_", plain);
+        Assert.DoesNotContain("ml_resample", plain);
+        Assert.Contains("ml_resample: 64", new FineTuneConfig { MlResample = 64 }.ToYaml());
         Assert.Contains("fort_batch_size: 256", plain);
 
         string set = new FineTuneConfig { MdMl = 0.5, MdBatchSize = 128, MdPooledRuns = true }.ToYaml();

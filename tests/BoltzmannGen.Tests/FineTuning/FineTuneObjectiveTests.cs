@@ -97,6 +97,33 @@ public class FineTuneObjectiveTests
     }
 
     [Fact]
+    public void Reweighted_ml_by_resampling_256_of_512_draws_also_recovers_the_target()
+    {
+        var target = new GaussianTarget(Atoms, GaussianTarget.CentredTemplate(Atoms), [0.7, 1.2, 0.9]);
+        var model = Flow(4);
+        Train(model, new FineTuneObjective(target, Config(0, 1) with { MlResample = 256 }, null), 600, 1e-2);
+        AssertMatchesTarget(model, target);
+    }
+
+    [Fact]
+    public void Resampled_weights_are_counts_of_systematic_draws_and_average_to_the_weights_over_the_offset()
+    {
+        // Weights 0.6, 0.3, 0.1, 0 (cumulative 0.6, 0.9, 1.0, 1.0) and m = 4 draws: at offset 0.5 the points 0.125,
+        // 0.375, 0.625, 0.875 fall at indices 0, 0, 1, 1; at offset 0.9 the points 0.225, 0.475, 0.725, 0.975 at 0, 0, 1, 2.
+        double[] w = [0.6, 0.3, 0.1, 0];
+        Assert.Equal([0.5, 0.5, 0, 0], FineTuneObjective.Resampled(w, 4, 0.5));
+        Assert.Equal([0.5, 0.25, 0.25, 0], FineTuneObjective.Resampled(w, 4, 0.9));
+        // Over a uniform offset each count's mean is m·wᵢ exactly (the draws are unbiased); 10,000 offsets on a grid.
+        var mean = new double[4];
+        for (int k = 0; k < 10000; k++)
+        {
+            var r = FineTuneObjective.Resampled(w, 4, (k + 0.5) / 10000);
+            for (int i = 0; i < 4; i++) mean[i] += r[i] / 10000;
+        }
+        for (int i = 0; i < 4; i++) Assert.Equal(w[i], mean[i], 3);
+    }
+
+    [Fact]
     public void Md_ml_alone_fits_the_frames_it_is_given_and_spends_no_gradient_on_the_flows_draws()
     {
         // Exact samples of the target: template + independent N(0, σ_axis²) per coordinate, centred per frame.

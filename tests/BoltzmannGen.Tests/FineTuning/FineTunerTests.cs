@@ -110,6 +110,8 @@ public class FineTunerTests
     [InlineData("md_ml=1", "md_ml > 0 needs --data")]
     [InlineData("md_ml=-1", "negative")]
     [InlineData("md_pooled_runs=true", "give md_ml a positive weight")]
+    [InlineData("ml_resample=-1", "ml_resample must be between 0")]
+    [InlineData("reweighted_ml=0 reverse_kl=1 ml_resample=64", "give reweighted_ml a positive weight")]
     public void Bad_options_are_refused_with_nothing_written(string overrides, string expected)
     {
         using var dir = new TempDir();

@@ -1,7 +1,7 @@
 using BoltzmannGen.Numerics;
-using BoltzmannGen.Smc;
+using BoltzmannGen.Sampling;
 
-namespace BoltzmannGen.Tests.Smc;
+namespace BoltzmannGen.Tests.Sampling;
 
 /// <summary>Systematic resampling against brute force: each count within 1 of m·wᵢ, zero weights never drawn, and the counts' mean over many draws equal to m·wᵢ.</summary>
 public class SystematicResamplingTests
