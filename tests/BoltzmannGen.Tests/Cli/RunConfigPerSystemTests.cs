@@ -48,13 +48,13 @@ public class RunConfigPerSystemTests
         Assert.Equal(2000, aldp.Finetune.Steps);
         Assert.Equal(0, aldp.Finetune.MdMl);
         foreach (string system in new[] { "al3", "al4" })
-        {
-            var c = RunConfig.Load(full, [$"system={system}"]);
-            Assert.Equal(4000, c.Finetune.Steps);
-            Assert.Equal(1.0, c.Finetune.MdMl);   // the MD anchor that holds their rare φ>0 basins
-        }
-        // Only fine-tuning differs: the other stages of al3 and al4 are those of aldp's preset.
+            Assert.Equal(1.0, RunConfig.Load(full, [$"system={system}"]).Finetune.MdMl); // the MD anchor that holds their rare φ>0 basins
+        var al3 = RunConfig.Load(full, ["system=al3"]);
+        Assert.Equal((4000, 512, 0, false), (al3.Finetune.Steps, al3.Finetune.BatchSize, al3.Finetune.MlResample, al3.Finetune.MdPooledRuns));
+        // al4: four times the draws a step, the gradient on 256 resampled ones, and the pooled runs in the anchor.
         var al4 = RunConfig.Load(full, ["system=al4"]);
+        Assert.Equal((2500, 2048, 256, true), (al4.Finetune.Steps, al4.Finetune.BatchSize, al4.Finetune.MlResample, al4.Finetune.MdPooledRuns));
+        // Only fine-tuning differs: the other stages of al3 and al4 are those of aldp's preset.
         Assert.Equal(aldp.Flow, al4.Flow);
         Assert.Equal(aldp.Teacher, al4.Teacher);
     }
