@@ -9,12 +9,7 @@ public class EnergyCommandTests
 {
     private static string ForceFields => EnergyFixtures.Catalog.ForceFieldsDirectory;
 
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var errors = new StringWriter();
-        int code = InProcessBgen.Run(args, errors);
-        return (code, errors.ToString());
-    }
+    private static (int Code, string Error) Run(params string[] args) => InProcessBgen.Capture(args);
 
     private static string[] EnergyArgs(string system, string input, string output, params string[] extra) =>
         ["energy", "--system", system, "--input", input, "--out", output, "--forcefields", ForceFields, .. extra];

@@ -32,12 +32,7 @@ public sealed class SmallFlowRun : IDisposable
     public string Samples { get; }
     public List<(int Code, string Error)> Steps { get; } = [];
 
-    internal static (int Code, string Error) Run(string[] args)
-    {
-        var errors = new StringWriter();
-        int code = InProcessBgen.Run(args, errors);
-        return (code, errors.ToString());
-    }
+    internal static (int Code, string Error) Run(string[] args) => InProcessBgen.Capture(args);
 
     public void Dispose() => Folder.Dispose();
 }

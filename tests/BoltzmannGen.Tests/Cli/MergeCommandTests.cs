@@ -15,8 +15,8 @@ public class MergeCommandTests
 
     private static (int Code, string Error) Run(params string[] args)
     {
-        var errors = new StringWriter();
-        return (InProcessBgen.Run(args, errors), errors.ToString().Trim());
+        var (code, error) = InProcessBgen.Capture(args);
+        return (code, error.Trim());
     }
 
     /// <summary>Frames <paramref name="from"/>.. of aldp's shipped test split as a shard, with made-up but reproducible log q.</summary>

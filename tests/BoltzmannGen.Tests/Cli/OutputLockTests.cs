@@ -14,12 +14,7 @@ public class OutputLockTests
     private static string ForceFields => EnergyFixtures.Catalog.ForceFieldsDirectory;
     private const string Stale = ".tmp-0123456789ab";
 
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var errors = new StringWriter();
-        int code = InProcessBgen.Run(args, errors);
-        return (code, errors.ToString());
-    }
+    private static (int Code, string Error) Run(params string[] args) => InProcessBgen.Capture(args);
 
     /// <summary>samples.npz of the fixture's aldp frames with log q = 0 (enough for reweight).</summary>
     private static string Samples(TempDir dir)

@@ -137,9 +137,5 @@ public class FineTunerTests
         Assert.False(Directory.Exists(output));
     }
 
-    private static (int Code, string Error) Run(string[] args)
-    {
-        var errors = new StringWriter();
-        return (InProcessBgen.Run(args, errors), errors.ToString());
-    }
+    private static (int Code, string Error) Run(string[] args) => InProcessBgen.Capture(args);
 }

@@ -29,12 +29,7 @@ public class ModelChecksumTests
         File.WriteAllBytes(path, bytes);
     }
 
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var errors = new StringWriter();
-        int code = InProcessBgen.Run(args, errors);
-        return (code, errors.ToString());
-    }
+    private static (int Code, string Error) Run(params string[] args) => InProcessBgen.Capture(args);
 
     private static void AssertRefusedAsDamaged((int Code, string Error) result, string file)
     {

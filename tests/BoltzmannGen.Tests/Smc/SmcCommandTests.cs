@@ -20,11 +20,7 @@ public class SmcCommandTests
     /// <summary>A perturbed resnvp over aldp's internal coordinates (map fitted to MD frames), saved as a trained model folder.</summary>
     private static string InternalModel(TempDir dir) => FineTunerTests.BaseModel(dir, map: CoordinateData.AldpMap, name: "internal");
 
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var errors = new StringWriter();
-        return (InProcessBgen.Run(args, errors), errors.ToString());
-    }
+    private static (int Code, string Error) Run(params string[] args) => InProcessBgen.Capture(args);
 
     private static readonly string[] Keys =
     [

@@ -17,4 +17,12 @@ internal static class InProcessBgen
     {
         lock (Turn) return BgenApp.Run(args, errors);
     }
+
+    /// <summary>The exit code and what the command wrote as its error line(s).</summary>
+    public static (int Code, string Error) Capture(params string[] args)
+    {
+        var errors = new StringWriter();
+        int code = Run(args, errors);
+        return (code, errors.ToString());
+    }
 }
