@@ -6,7 +6,8 @@ namespace BoltzmannGen.FineTuning;
 
 /// <summary>
 /// Every knob of `bgen finetune` (configs/finetune.yaml; snake_case keys, `key=value` overrides). The objective is a
-/// weighted sum: reverse_kl·KL(q‖p) + reweighted_ml·(−Σ w̄ log q) + fort·(FORT pair loss); a weight of 0 turns a term off.
+/// weighted sum: reverse_kl·KL(q‖p) + reweighted_ml·(−Σ w̄ log q) + fort·(FORT pair loss) + md_ml·(−log q of MD frames) +
+/// fab·(−Σ w̄_AIS log q towards p²/q); a weight of 0 turns a term off.
 /// </summary>
 public sealed record FineTuneConfig
 {
@@ -44,6 +45,27 @@ public sealed record FineTuneConfig
     /// </summary>
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
     public int MlResample { get; init; }
+
+    /// <summary>
+    /// Weight of FAB's α = 2 term (Midgley et al. 2023): annealed importance sampling from q towards p²/q in the flow's
+    /// latent space (fab_particles particles, fab_steps βs, fab_moves MALA sweeps each), then −Σ w̄·log q over the
+    /// particles with their AIS weights. ∫p²/q is the second moment of the importance weights, so this term works on
+    /// the draws whose weights are largest: the far tail that sets the unclipped ESS. Written only when set.
+    /// </summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
+    public double Fab { get; init; }
+    /// <summary>AIS particles per step of the fab term (each costs 1 + fab_steps·fab_moves energy-and-force evaluations).</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(256)]
+    public int FabParticles { get; init; } = 256;
+    /// <summary>Intermediate densities of the fab term's AIS (β_k = (k/K)², as `bgen smc`'s power schedule).</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(8)]
+    public int FabSteps { get; init; } = 8;
+    /// <summary>MALA sweeps at each β of the fab term's AIS.</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(1)]
+    public int FabMoves { get; init; } = 1;
+    /// <summary>The fab term's initial MALA step ε in latent units (adapted within each AIS run towards 57 % acceptance).</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(0.05)]
+    public double FabStepSize { get; init; } = 0.05;
 
     public int Steps { get; init; } = 2000;
     /// <summary>Flow samples per step: each costs one energy-and-force evaluation.</summary>
@@ -90,13 +112,17 @@ public sealed record FineTuneConfig
     public void Validate()
     {
         static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
-        if (ReverseKl < 0 || ReweightedMl < 0 || Fort < 0 || MdMl < 0)
-            throw new InputException("reverse_kl, reweighted_ml, fort and md_ml are weights: none may be negative.");
-        if (ReverseKl + ReweightedMl + Fort + MdMl <= 0)
-            throw new InputException("every objective weight is zero (reverse_kl, reweighted_ml, fort, md_ml): give at least one a positive weight.");
+        if (ReverseKl < 0 || ReweightedMl < 0 || Fort < 0 || MdMl < 0 || Fab < 0)
+            throw new InputException("reverse_kl, reweighted_ml, fort, md_ml and fab are weights: none may be negative.");
+        if (ReverseKl + ReweightedMl + Fort + MdMl + Fab <= 0)
+            throw new InputException("every objective weight is zero (reverse_kl, reweighted_ml, fort, md_ml, fab): give at least one a positive weight.");
         if (MdPooledRuns && MdMl <= 0) throw new InputException("md_pooled_runs=true adds frames to the md_ml term: give md_ml a positive weight too.");
         if (MlResample is < 0 or > 65536) throw new InputException($"ml_resample must be between 0 (weight every sample) and 65536 (got {MlResample}).");
         if (MlResample > 0 && ReweightedMl <= 0) throw new InputException("ml_resample resamples the reweighted_ml term: give reweighted_ml a positive weight too.");
+        if (FabParticles is < 2 or > 65536) throw new InputException($"fab_particles must be between 2 and 65536 (got {FabParticles}).");
+        if (FabSteps is < 1 or > 1000) throw new InputException($"fab_steps must be between 1 and 1000 (got {FabSteps}).");
+        if (FabMoves is < 1 or > 100) throw new InputException($"fab_moves must be between 1 and 100 (got {FabMoves}).");
+        if (!(FabStepSize > 0) || !double.IsFinite(FabStepSize)) throw new InputException($"fab_step_size must be positive (got {F(FabStepSize)}).");
         if (Steps < 1) throw new InputException($"steps must be at least 1 (got {Steps}).");
         if (BatchSize is < 2 or > 65536) throw new InputException($"batch_size must be between 2 and 65536 (got {BatchSize}).");
         if (FortBatchSize is < 1 or > 65536) throw new InputException($"fort_batch_size must be between 1 and 65536 (got {FortBatchSize}).");
@@ -115,6 +141,13 @@ public sealed record FineTuneConfig
         if (Energy.EnergyOptions.ThreadsProblem(EnergyThreads, "energy_threads", zeroMeansPerCore: true) is { } threads) throw new InputException(threads);
     }
 
-    /// <summary>Energy-and-force evaluations spent after <paramref name="steps"/> steps and <paramref name="validations"/> validations.</summary>
-    public long EnergyEvaluations(int steps, int validations) => (long)steps * BatchSize + (long)validations * ValSamples;
+    /// <summary>
+    /// Energy-and-force evaluations spent after <paramref name="steps"/> steps and <paramref name="validations"/>
+    /// validations. The fab term's AIS is counted as proposed: a particle with zero weight is not moved, so its share
+    /// is an upper bound.
+    /// </summary>
+    public long EnergyEvaluations(int steps, int validations) => (long)steps * (BatchSize + FabEvaluationsPerStep()) + (long)validations * ValSamples;
+
+    /// <summary>Evaluations of one step's AIS for the fab term: every particle once at β = 0, then fab_moves sweeps per β.</summary>
+    public long FabEvaluationsPerStep() => Fab > 0 ? (long)FabParticles * (1 + (long)FabSteps * FabMoves) : 0;
 }

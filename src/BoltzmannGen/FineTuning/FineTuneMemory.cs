@@ -1,6 +1,7 @@
 using System.Globalization;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Sampling;
+using BoltzmannGen.Smc;
 
 namespace BoltzmannGen.FineTuning;
 
@@ -9,7 +10,7 @@ namespace BoltzmannGen.FineTuning;
 /// grew until the kernel's OOM killer took the process and other jobs with it). A step keeps, for every sample of the
 /// batch, the activations of one differentiable pass of the flow per term: the sampling direction for reverse_kl, the
 /// density direction for reweighted_ml (every sample of the batch, or ml_resample of them), the sampling direction for the fort anchor's
-/// fort_batch_size pairs; and the validation batch's positions and energies.
+/// fort_batch_size pairs; both directions for the fab term's AIS particles; and the validation batch's positions and energies.
 /// <para>
 /// The activations are estimated from the architecture (<see cref="ActivationsPerPass"/>: hidden and spline or
 /// affine widths per coupling layer; token × channel widths per transformer layer, times tokens/3 for tarflow's
@@ -63,7 +64,15 @@ public static class FineTuneMemory
         (config.MlResample > 0 ? Math.Min(config.MlResample, config.BatchSize) * ActivationsPerPass(arch, h, atoms, density: true) * BytesPerActivation : 0)
         + (config.Fort > 0 ? config.FortBatchSize * ActivationsPerPass(arch, h, atoms, density: false) * BytesPerActivation : 0)
         + (config.MdMl > 0 ? config.MdBatchSize * ActivationsPerPass(arch, h, atoms, density: true) * BytesPerActivation : 0)
+        + (config.Fab > 0 ? FabBytes(config, arch, h, atoms) : 0)
         + 4.0 * config.ValSamples * SampleSizeLimits.Bytes(1, atoms) * 2;
+
+    /// <summary>
+    /// The fab term: its AIS differentiates the sampling direction for ∇_z (in chunks of the latent target's default size), then the loss the density direction for every particle.
+    /// </summary>
+    private static double FabBytes(FineTuneConfig config, string arch, FlowHyperparameters h, int atoms) =>
+        (Math.Min(config.FabParticles, FlowLatentTarget.DefaultChunk) * ActivationsPerPass(arch, h, atoms, density: false)
+         + config.FabParticles * ActivationsPerPass(arch, h, atoms, density: true)) * BytesPerActivation;
 
     /// <summary>
     /// Refuses a fine-tuning config whose step cannot fit in this machine's memory, naming batch_size (with

@@ -1,5 +1,6 @@
 using BoltzmannGen.Flows;
 using BoltzmannGen.Sampling;
+using BoltzmannGen.Smc;
 using BoltzmannGen.Training;
 using static TorchSharp.torch;
 
@@ -24,6 +25,10 @@ public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, in
 /// <item>fort: the FORT pair loss on the teacher's pairs, an anchor that keeps the basins the teacher found.</item>
 /// <item>md_ml: −mean log q of a batch of MD training frames (<see cref="MleObjective"/>), an anchor that keeps the
 /// basins MD visited at their MD populations.</item>
+/// <item>fab: FAB's α = 2 term. Annealed importance sampling (<see cref="SmcSampler"/> without resampling, MALA
+/// moves) carries fab_particles fresh prior draws from q to p²/q in the latent space of the model as it is at this
+/// step; then −Σ w̄ᵢ·log q(xᵢ) over the particles, w̄ their self-normalised AIS weights (detached, top weight_clip
+/// capped). Its gradient is that of ∫p²/q, the second moment of the importance weights, up to a positive factor.</item>
 /// </list>
 /// </summary>
 public sealed class FineTuneObjective
@@ -62,6 +67,7 @@ public sealed class FineTuneObjective
         if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues, generator);
         if (_config.Fort > 0) loss = loss + _config.Fort * _anchor!.Loss(model, _config.FortBatchSize, generator).to(float64);
         if (_config.MdMl > 0) loss = loss + _config.MdMl * _md!.Loss(model, _config.MdBatchSize, generator).to(float64);
+        if (_config.Fab > 0) loss = loss + _config.Fab * Fab(model, generator);
         Record(scored, logQValues);
         // A batch with nothing to learn from (every sample invalid, no other term) still returns a differentiable
         // zero, so the step is a no-op instead of a failed backward pass.
@@ -145,6 +151,31 @@ public sealed class FineTuneObjective
         var index = tensor(used, device: model.Device);
         var normalised = tensor(used.Select(i => w[i]).ToArray(), float64).to(model.Device);
         return -(normalised * model.LatentLogDensity(latent.index_select(0, index))).sum() / model.Dimension;
+    }
+
+    private Tensor Fab(BoltzmannFlow model, Generator generator)
+    {
+        // The AIS seed comes from the step's generator, so --resume replays the same annealing.
+        using var draw = rand(1, float64, generator.device, generator: generator);
+        var options = new SmcOptions
+        {
+            Particles = _config.FabParticles, Schedule = AnnealingSchedule.Power(_config.FabSteps), Kernel = SmcKernel.Mala,
+            MovesPerStep = _config.FabMoves, ResampleBelow = 0, StepSize = _config.FabStepSize,
+            Seed = (ulong)(draw.item<double>() * (1L << 53)) + 1,
+        };
+        var annealed = SmcSampler.Run(new PoweredLatentTarget(new FlowLatentTarget(model, _target), 2), options);
+        var weights = new ImportanceWeights(annealed.LogWeights);
+        if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
+        if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);
+        var w = weights.Normalized();
+        var used = Enumerable.Range(0, w.Length).Where(i => w[i] > 0).ToArray();
+        int d = model.Dimension;
+        var z = new double[used.Length * d];
+        for (int r = 0; r < used.Length; r++) Array.Copy(annealed.Particles.Z, used[r] * d, z, r * d, d);
+        Tensor latent;
+        using (no_grad()) (latent, _, _) = model.SampleFrom(tensor(z, [used.Length, d], float64).to(model.DType, model.Device));
+        var normalised = tensor(used.Select(i => w[i]).ToArray(), float64).to(model.Device);
+        return -(normalised * model.LatentLogDensity(latent)).sum() / d;
     }
 
     private void Record(ScoredBatch scored, double[] logQValues)

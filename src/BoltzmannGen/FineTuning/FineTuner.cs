@@ -2,6 +2,7 @@ using BoltzmannGen.Data;
 using BoltzmannGen.Energy;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 using BoltzmannGen.Training;
 using TorchSharp;

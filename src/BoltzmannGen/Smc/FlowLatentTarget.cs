@@ -1,4 +1,4 @@
-using BoltzmannGen.FineTuning;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
 using TorchSharp;
@@ -14,7 +14,8 @@ namespace BoltzmannGen.Smc;
 /// has a non-finite energy, force or log q gets ℓ = −∞ and takes no part in the surrogate, so it cannot make a
 /// gradient NaN. The flow runs in its own dtype, chunk by chunk; everything returned is double.
 /// <para>
-/// The model's parameters are frozen (requires_grad off): only z needs a gradient, and the graph stays small.
+/// The model's parameters are frozen (requires_grad off) during each evaluation, and restored after it: only z needs a
+/// gradient, so the graph stays small, and a trainer can anneal with the model it is training (FAB, §6.10).
 /// </para>
 /// </summary>
 public sealed class FlowLatentTarget : ILatentTarget
@@ -23,14 +24,16 @@ public sealed class FlowLatentTarget : ILatentTarget
     private readonly ITargetEnergy _energy;
     private readonly int _chunk;
 
+    /// <summary>Particles per forward/backward pass unless told otherwise.</summary>
+    public const int DefaultChunk = 1024;
+
     /// <param name="chunk">particles per forward/backward pass (bounds the memory of the autograd graph)</param>
-    public FlowLatentTarget(BoltzmannFlow model, ITargetEnergy energy, int chunk = 1024)
+    public FlowLatentTarget(BoltzmannFlow model, ITargetEnergy energy, int chunk = DefaultChunk)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         _model = model;
         _energy = energy;
         _chunk = chunk;
-        foreach (var p in model.parameters()) p.requires_grad = false;
     }
 
     public int Dimension => _model.Dimension;
@@ -45,6 +48,23 @@ public sealed class FlowLatentTarget : ILatentTarget
         var reduced = new double[n];
         var logQ = new double[n];
         var positions = new double[n * per];
+        var trainable = _model.parameters().Where(p => p.requires_grad).ToArray();
+        foreach (var p in trainable) p.requires_grad = false;
+        try
+        {
+            EvaluateChunks(z, withGradient, ell, gradient, reduced, logQ, positions);
+        }
+        finally
+        {
+            foreach (var p in trainable) p.requires_grad = true;
+        }
+        Evaluations += n;
+        return new LatentBatch(ell, gradient, reduced, logQ, positions);
+    }
+
+    private void EvaluateChunks(double[] z, bool withGradient, double[] ell, double[]? gradient, double[] reduced, double[] logQ, double[] positions)
+    {
+        int d = Dimension, n = z.Length / d, per = PositionLength;
         for (int start = 0; start < n; start += _chunk)
         {
             int b = Math.Min(_chunk, n - start);
@@ -58,8 +78,6 @@ public sealed class FlowLatentTarget : ILatentTarget
             Array.Copy(chunk.Positions, 0, positions, start * per, b * per);
             if (gradient is not null) Array.Copy(chunk.Gradient!, 0, gradient, start * d, b * d);
         }
-        Evaluations += n;
-        return new LatentBatch(ell, gradient, reduced, logQ, positions);
     }
 
     private LatentBatch EvaluateChunk(ReadOnlySpan<double> z, int b, bool withGradient)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using BoltzmannGen.Data;
 using BoltzmannGen.Energy;
-using BoltzmannGen.FineTuning;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Optimisation;
 using BoltzmannGen.Sampling;

@@ -28,4 +28,32 @@ public class FineTuneConfigTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Fab_keys_are_written_only_when_set_and_read_back()
+    {
+        Assert.DoesNotContain("fab", new FineTuneConfig().ToYaml());
+        string set = new FineTuneConfig { Fab = 0.5, FabParticles = 64, FabSteps = 8 }.ToYaml();
+        Assert.Contains("fab: 0.5", set);
+        Assert.Contains("fab_particles: 64", set);
+        Assert.DoesNotContain("fab_steps", set); // the default
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, set);
+            var back = FineTuneConfig.Load(path, []);
+            Assert.Equal((0.5, 64, 8, 1, 0.05), (back.Fab, back.FabParticles, back.FabSteps, back.FabMoves, back.FabStepSize));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void The_fab_terms_annealing_is_counted_in_the_energy_evaluations()
+    {
+        var plain = new FineTuneConfig { BatchSize = 100, ValSamples = 50 };
+        Assert.Equal(10L * 100 + 2 * 50, plain.EnergyEvaluations(10, 2));
+        // 32 particles: one evaluation at β = 0, then 2 sweeps at each of 4 βs.
+        var fab = plain with { Fab = 1, FabParticles = 32, FabSteps = 4, FabMoves = 2 };
+        Assert.Equal(10L * (100 + 32 * 9) + 2 * 50, fab.EnergyEvaluations(10, 2));
+    }
 }

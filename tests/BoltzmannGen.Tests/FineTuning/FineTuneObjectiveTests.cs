@@ -106,6 +106,18 @@ public class FineTuneObjectiveTests
     }
 
     [Fact]
+    public void Fab_alone_recovers_the_target_from_a_wrong_but_overlapping_proposal()
+    {
+        // Annealing towards p²/q (α = 2) and fitting the particles with their AIS weights moves q to p: at q = p the
+        // weights are constant and ∫p²/q is smallest. The batch of 512 draws is scored but carries no gradient here.
+        var target = new GaussianTarget(Atoms, GaussianTarget.CentredTemplate(Atoms), [0.7, 1.2, 0.9]);
+        var model = Flow(4);
+        var config = Config(0, 0) with { Fab = 1, FabParticles = 128, FabSteps = 2, BatchSize = 2 };
+        Train(model, new FineTuneObjective(target, config, null), 300, 1e-2);
+        AssertMatchesTarget(model, target);
+    }
+
+    [Fact]
     public void Resampled_weights_are_counts_of_systematic_draws_and_average_to_the_weights_over_the_offset()
     {
         // Weights 0.6, 0.3, 0.1, 0 (cumulative 0.6, 0.9, 1.0, 1.0) and m = 4 draws: at offset 0.5 the points 0.125,

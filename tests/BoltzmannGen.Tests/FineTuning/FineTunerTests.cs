@@ -112,6 +112,11 @@ public class FineTunerTests
     [InlineData("md_pooled_runs=true", "give md_ml a positive weight")]
     [InlineData("ml_resample=-1", "ml_resample must be between 0")]
     [InlineData("reweighted_ml=0 reverse_kl=1 ml_resample=64", "give reweighted_ml a positive weight")]
+    [InlineData("fab=-0.5", "none may be negative")]
+    [InlineData("fab=1 fab_particles=1", "fab_particles must be between 2")]
+    [InlineData("fab=1 fab_steps=0", "fab_steps must be between 1")]
+    [InlineData("fab=1 fab_moves=0", "fab_moves must be between 1")]
+    [InlineData("fab=1 fab_step_size=0", "fab_step_size must be positive")]
     public void Bad_options_are_refused_with_nothing_written(string overrides, string expected)
     {
         using var dir = new TempDir();

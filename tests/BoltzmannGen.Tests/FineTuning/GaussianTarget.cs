@@ -1,4 +1,4 @@
-using BoltzmannGen.FineTuning;
+using BoltzmannGen.Sampling;
 
 namespace BoltzmannGen.Tests.FineTuning;
 

@@ -1,4 +1,4 @@
-using BoltzmannGen.FineTuning;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Flows;
 using BoltzmannGen.Numerics;
 using BoltzmannGen.Smc;

@@ -1,9 +1,8 @@
 using BoltzmannGen.Data;
 using BoltzmannGen.Energy;
-using BoltzmannGen.Sampling;
 using BoltzmannGen.Systems;
 
-namespace BoltzmannGen.FineTuning;
+namespace BoltzmannGen.Sampling;
 
 /// <summary>One batch scored against the target: reduced energies, their gradients (∇u = −F/k_BT) and validity.</summary>
 public sealed record ScoredBatch(double[] Reduced, double[]? Gradients, bool[] Valid)
@@ -21,7 +20,7 @@ public sealed record ScoredBatch(double[] Reduced, double[]? Gradients, bool[] V
     }
 }
 
-/// <summary>What fine-tuning trains towards: a reduced energy u(x) with its gradient and a validity test per sample.</summary>
+/// <summary>What fine-tuning and SMC move towards: a reduced energy u(x) with its gradient and a validity test per sample.</summary>
 public interface ITargetEnergy
 {
     /// <summary>Evaluations of u so far (with or without gradients).</summary>
@@ -32,7 +31,7 @@ public interface ITargetEnergy
 }
 
 /// <summary>
-/// The Boltzmann target exp(−u(x)) of fine-tuning: OpenMM energies and forces of flow samples (one context per worker
+/// The Boltzmann target exp(−u(x)) of fine-tuning and SMC: OpenMM energies and forces of flow samples (one context per worker
 /// thread, opened once), the validity check of reweighting (bonds, L chirality), and a count of every evaluation.
 /// Unlike `bgen reweight`, all-D mirror images are not reflected here: they are simply invalid, so training never
 /// rewards the wrong enantiomer (the energy cannot tell them apart).
