@@ -43,6 +43,26 @@ public class FineTunerTests
         return folder;
     }
 
+    /// <summary>Fine-tunes into <paramref name="folder"/>, stopped at step 3 (no model written yet), then resumed.</summary>
+    private static void StopAndResume(string baseModel, string folder, BoltzmannGen.Systems.PeptideSystem system, FineTuneConfig config)
+    {
+        using (var stop = new CancellationTokenSource())
+            Assert.Throws<OperationCanceledException>(() => FineTuner.Run(new FineTuneRequest(baseModel, folder, system, config), new StopAt(3, stop), stop.Token));
+        Assert.False(File.Exists(Path.Combine(folder, ModelDirectory.InfoFile)));
+        FineTuner.Run(new FineTuneRequest(baseModel, folder, system, config, Resume: true));
+    }
+
+    /// <summary>Asserts the two model folders hold bit-identical parameters; returns their model.json.</summary>
+    private static (ModelInfo A, ModelInfo B) AssertSameParameters(string a, string b)
+    {
+        var (ma, ia) = ModelDirectory.Load(a);
+        var (mb, ib) = ModelDirectory.Load(b);
+        var pb = mb.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, p) in ma.named_parameters())
+            Assert.True(p.data<float>().ToArray().SequenceEqual(pb[name].data<float>().ToArray()), $"parameter {name} differs after resume");
+        return (ia, ib);
+    }
+
     [Fact]
     public void Stopped_and_resumed_fine_tuning_matches_an_uninterrupted_run()
     {
@@ -52,16 +72,8 @@ public class FineTunerTests
         string a = Path.Combine(dir.Path, "a"), b = Path.Combine(dir.Path, "b");
         FineTuner.Run(new FineTuneRequest(baseModel, a, system, Tiny));
 
-        using (var stop = new CancellationTokenSource())
-            Assert.Throws<OperationCanceledException>(() => FineTuner.Run(new FineTuneRequest(baseModel, b, system, Tiny), new StopAt(3, stop), stop.Token));
-        Assert.False(File.Exists(Path.Combine(b, ModelDirectory.InfoFile)));
-        FineTuner.Run(new FineTuneRequest(baseModel, b, system, Tiny, Resume: true));
-
-        var (ma, ia) = ModelDirectory.Load(a);
-        var (mb, ib) = ModelDirectory.Load(b);
-        var pb = mb.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, p) in ma.named_parameters())
-            Assert.True(p.data<float>().ToArray().SequenceEqual(pb[name].data<float>().ToArray()), $"parameter {name} differs after resume");
+        StopAndResume(baseModel, b, system, Tiny);
+        var (ia, ib) = AssertSameParameters(a, b);
         Assert.Equal(ia.KeptStep, ib.KeptStep);
         // 6 steps of 16 samples and 2 validations of 32: counted from the config, the same for both runs.
         Assert.Equal(6 * 16 + 2 * 32, ia.EnergyEvaluations);
@@ -86,15 +98,8 @@ public class FineTunerTests
         // train_samples and train_invalid: some draws of every logged stretch were valid.
         Assert.All(rows, r => Assert.True(int.Parse(r[8]) < int.Parse(r[7]), $"step {r[0]}: {r[8]} of {r[7]} draws invalid"));
 
-        using (var stop = new CancellationTokenSource())
-            Assert.Throws<OperationCanceledException>(() => FineTuner.Run(new FineTuneRequest(baseModel, b, system, config), new StopAt(3, stop), stop.Token));
-        FineTuner.Run(new FineTuneRequest(baseModel, b, system, config, Resume: true));
-
-        var (ma, ia) = ModelDirectory.Load(a);
-        var (mb, _) = ModelDirectory.Load(b);
-        var pb = mb.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, p) in ma.named_parameters())
-            Assert.True(p.data<float>().ToArray().SequenceEqual(pb[name].data<float>().ToArray()), $"parameter {name} differs after resume");
+        StopAndResume(baseModel, b, system, config);
+        var (ia, _) = AssertSameParameters(a, b);
         // 6 steps of 16 draws + 8 particles × (1 + 2 βs × 1 sweep), and 2 validations of 32.
         Assert.Equal(6 * (16 + 8 * 3) + 2 * 32, ia.EnergyEvaluations);
         Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
