@@ -12,7 +12,7 @@ public sealed class FineTuneLog : IDisposable
 {
     public const string FileName = "finetune_log.csv";
     public const string Header = "step,energy_evaluations,val_ess,val_ess_clipped,val_reverse_kl,val_nll,val_invalid_fraction," +
-                                 "train_samples,train_invalid,train_nonfinite,train_capped,train_batch_ess";
+                                 "train_samples,train_invalid,train_nonfinite,train_capped,train_batch_ess,fab_ess,fab_acceptance";
     private readonly StreamWriter _writer;
 
     public FineTuneLog(string path, int resumeFromStep)
@@ -29,7 +29,8 @@ public sealed class FineTuneLog : IDisposable
         _writer.WriteLine(string.Join(",", step.ToString(CultureInfo.InvariantCulture), evaluations.ToString(CultureInfo.InvariantCulture),
             F(v.Ess), F(v.EssClipped), F(v.ReverseKl), F(v.ValNll), F(v.InvalidFraction),
             b.Samples.ToString(CultureInfo.InvariantCulture), b.Invalid.ToString(CultureInfo.InvariantCulture),
-            b.NonFinite.ToString(CultureInfo.InvariantCulture), b.Capped.ToString(CultureInfo.InvariantCulture), F(b.MeanBatchEss)));
+            b.NonFinite.ToString(CultureInfo.InvariantCulture), b.Capped.ToString(CultureInfo.InvariantCulture), F(b.MeanBatchEss),
+            F(b.MeanFabEss), F(b.MeanFabAcceptance)));
     }
 
     /// <summary>(energy evaluations, ESS, clipped ESS) of every row of a log file, for plots and reports.</summary>

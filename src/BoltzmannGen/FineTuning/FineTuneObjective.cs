@@ -6,8 +6,12 @@ using static TorchSharp.torch;
 
 namespace BoltzmannGen.FineTuning;
 
-/// <summary>What the samples of the steps since the last report looked like.</summary>
-public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, int Capped, double MeanBatchEss);
+/// <summary>
+/// What the samples of the steps since the last report looked like; for the fab term also the mean normalised ESS of
+/// its final AIS weights and the mean MALA acceptance (NaN without fab): how well the annealing reaches p²/q.
+/// </summary>
+public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, int Capped, double MeanBatchEss,
+                                     double MeanFabEss = double.NaN, double MeanFabAcceptance = double.NaN);
 
 /// <summary>
 /// The fine-tuning loss of one step (docs/design.md §6, "Energy-based fine-tuning"): B flow samples x = f(z) with
@@ -37,8 +41,8 @@ public sealed class FineTuneObjective
     private readonly FineTuneConfig _config;
     private readonly FortObjective? _anchor;
     private readonly MleObjective? _md;
-    private int _samples, _invalid, _nonFinite, _capped, _batches;
-    private double _essSum;
+    private int _samples, _invalid, _nonFinite, _capped, _batches, _fabRuns;
+    private double _essSum, _fabEssSum, _fabAcceptanceSum;
 
     public FineTuneObjective(ITargetEnergy target, FineTuneConfig config, FortObjective? anchor, MleObjective? md = null)
     {
@@ -78,8 +82,10 @@ public sealed class FineTuneObjective
     /// <summary>Totals since the last call, then starts counting afresh.</summary>
     public BatchStatistics TakeStatistics()
     {
-        var s = new BatchStatistics(_samples, _invalid, _nonFinite, _capped, _batches == 0 ? double.NaN : _essSum / _batches);
+        var s = new BatchStatistics(_samples, _invalid, _nonFinite, _capped, _batches == 0 ? double.NaN : _essSum / _batches,
+                                    _fabRuns == 0 ? double.NaN : _fabEssSum / _fabRuns, _fabRuns == 0 ? double.NaN : _fabAcceptanceSum / _fabRuns);
         (_samples, _invalid, _nonFinite, _capped, _batches, _essSum) = (0, 0, 0, 0, 0, 0);
+        (_fabRuns, _fabEssSum, _fabAcceptanceSum) = (0, 0, 0);
         return s;
     }
 
@@ -164,6 +170,10 @@ public sealed class FineTuneObjective
             Seed = (ulong)(draw.item<double>() * (1L << 53)) + 1,
         };
         var annealed = SmcSampler.Run(new PoweredLatentTarget(new FlowLatentTarget(model, _target), 2), options);
+        var acceptance = annealed.Steps.Select(st => st.Acceptance).Where(double.IsFinite).ToArray();
+        _fabRuns++;
+        _fabEssSum += annealed.EssFraction;
+        _fabAcceptanceSum += acceptance.Length == 0 ? 0 : acceptance.Average();
         var weights = new ImportanceWeights(annealed.LogWeights);
         if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
         if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);

@@ -97,6 +97,9 @@ public class FineTunerTests
         var rows = File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)).Skip(1).Select(l => l.Split(',')).ToArray();
         // train_samples and train_invalid: some draws of every logged stretch were valid.
         Assert.All(rows, r => Assert.True(int.Parse(r[8]) < int.Parse(r[7]), $"step {r[0]}: {r[8]} of {r[7]} draws invalid"));
+        // fab_ess and fab_acceptance: fractions, logged for every stretch.
+        Assert.All(rows, r => Assert.InRange(double.Parse(r[12], System.Globalization.CultureInfo.InvariantCulture), 1.0 / 8, 1.0));
+        Assert.All(rows, r => Assert.InRange(double.Parse(r[13], System.Globalization.CultureInfo.InvariantCulture), 0.0, 1.0));
 
         StopAndResume(baseModel, b, system, config);
         var (ia, _) = AssertSameParameters(a, b);
