@@ -150,6 +150,12 @@ public sealed class FineTuneObjective
             using var offset = rand(1, float64, generator.device, generator: generator); // from the step's generator: --resume replays it
             w = Resampled(w, _config.MlResample, offset.item<double>());
         }
+        return WeightedNegativeLogDensity(model, latent, w);
+    }
+
+    /// <summary>−Σ wᵢ·log q(xᵢ) per degree of freedom through the density direction, xᵢ given by flow-side latents.</summary>
+    private static Tensor WeightedNegativeLogDensity(BoltzmannFlow model, Tensor latent, double[] w)
+    {
         // Only weighted samples enter the inverse pass: a broken one could hold values whose derivatives are
         // infinite, and a zero upstream gradient times an infinite local one is NaN.
         var used = Enumerable.Range(0, w.Length).Where(i => w[i] > 0).Select(i => (long)i).ToArray();
@@ -177,15 +183,11 @@ public sealed class FineTuneObjective
         var weights = new ImportanceWeights(annealed.LogWeights);
         if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
         if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);
-        var w = weights.Normalized();
-        var used = Enumerable.Range(0, w.Length).Where(i => w[i] > 0).ToArray();
-        int d = model.Dimension;
-        var z = new double[used.Length * d];
-        for (int r = 0; r < used.Length; r++) Array.Copy(annealed.Particles.Z, used[r] * d, z, r * d, d);
+        // The particles' flow-side coordinates (the annealing kept only z and x); zero-weight rows are dropped below.
+        var z = annealed.Particles.Z;
         Tensor latent;
-        using (no_grad()) (latent, _, _) = model.SampleFrom(tensor(z, [used.Length, d], float64).to(model.DType, model.Device));
-        var normalised = tensor(used.Select(i => w[i]).ToArray(), float64).to(model.Device);
-        return -(normalised * model.LatentLogDensity(latent)).sum() / d;
+        using (no_grad()) (latent, _, _) = model.SampleFrom(tensor(z, [z.Length / model.Dimension, model.Dimension], float64).to(model.DType, model.Device));
+        return WeightedNegativeLogDensity(model, latent, weights.Normalized());
     }
 
     private void Record(ScoredBatch scored, double[] logQValues)
