@@ -66,6 +66,19 @@ public sealed record FineTuneConfig
     /// <summary>The fab term's initial MALA step ε in latent units (adapted within each AIS run towards 57 % acceptance).</summary>
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(0.05)]
     public double FabStepSize { get; init; } = 0.05;
+    /// <summary>
+    /// FAB's prioritised replay buffer, in particles (0: none, each step fits its own annealing's particles). With a
+    /// buffer, each step draws fab_batch particles from it in proportion to their weights, and a new annealing is added
+    /// every fab_every steps, so several gradient steps share one annealing (<see cref="FabReplayBuffer"/>).
+    /// </summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
+    public int FabBuffer { get; init; }
+    /// <summary>Steps per annealing when the fab term has a buffer (the first step always anneals).</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(1)]
+    public int FabEvery { get; init; } = 1;
+    /// <summary>Particles drawn from the fab term's buffer per step (fewer while it holds fewer).</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(256)]
+    public int FabBatch { get; init; } = 256;
 
     public int Steps { get; init; } = 2000;
     /// <summary>Flow samples per step: each costs one energy-and-force evaluation.</summary>
@@ -123,6 +136,12 @@ public sealed record FineTuneConfig
         if (FabSteps is < 1 or > 1000) throw new InputException($"fab_steps must be between 1 and 1000 (got {FabSteps}).");
         if (FabMoves is < 1 or > 100) throw new InputException($"fab_moves must be between 1 and 100 (got {FabMoves}).");
         if (!(FabStepSize > 0) || !double.IsFinite(FabStepSize)) throw new InputException($"fab_step_size must be positive (got {F(FabStepSize)}).");
+        if (FabBuffer != 0 && (FabBuffer < FabParticles || FabBuffer > 10_000_000))
+            throw new InputException($"fab_buffer must be 0 (no buffer) or hold one annealing's fab_particles ({FabParticles}) up to 10,000,000 (got {FabBuffer}).");
+        if (FabEvery is < 1 or > 10_000) throw new InputException($"fab_every must be between 1 and 10,000 (got {FabEvery}).");
+        if (FabEvery > 1 && FabBuffer == 0) throw new InputException("fab_every > 1 reuses annealings through the replay buffer: give fab_buffer a size too.");
+        if (FabBatch is < 1 or > 65536) throw new InputException($"fab_batch must be between 1 and 65536 (got {FabBatch}).");
+        if (FabBuffer > 0 && Fab <= 0) throw new InputException("fab_buffer keeps the fab term's particles: give fab a positive weight too.");
         if (Steps < 1) throw new InputException($"steps must be at least 1 (got {Steps}).");
         if (BatchSize is < 2 or > 65536) throw new InputException($"batch_size must be between 2 and 65536 (got {BatchSize}).");
         if (FortBatchSize is < 1 or > 65536) throw new InputException($"fort_batch_size must be between 1 and 65536 (got {FortBatchSize}).");
@@ -146,8 +165,12 @@ public sealed record FineTuneConfig
     /// validations. The fab term's AIS is counted as proposed: a particle with zero weight is not moved, so its share
     /// is an upper bound.
     /// </summary>
-    public long EnergyEvaluations(int steps, int validations) => (long)steps * (BatchSize + FabEvaluationsPerStep()) + (long)validations * ValSamples;
+    public long EnergyEvaluations(int steps, int validations) =>
+        (long)steps * BatchSize + FabAnnealings(steps) * FabEvaluationsPerAnnealing() + (long)validations * ValSamples;
 
-    /// <summary>Evaluations of one step's AIS for the fab term: every particle once at β = 0, then fab_moves sweeps per β.</summary>
-    public long FabEvaluationsPerStep() => Fab > 0 ? (long)FabParticles * (1 + (long)FabSteps * FabMoves) : 0;
+    /// <summary>Evaluations of one AIS run of the fab term: every particle once at β = 0, then fab_moves sweeps per β.</summary>
+    public long FabEvaluationsPerAnnealing() => Fab > 0 ? (long)FabParticles * (1 + (long)FabSteps * FabMoves) : 0;
+
+    /// <summary>AIS runs of the fab term in the first <paramref name="steps"/> steps: at steps 1, 1 + fab_every, ….</summary>
+    public long FabAnnealings(int steps) => Fab > 0 ? (steps + FabEvery - 1) / FabEvery : 0;
 }

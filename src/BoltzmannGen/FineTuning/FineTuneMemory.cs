@@ -68,11 +68,13 @@ public static class FineTuneMemory
         + 4.0 * config.ValSamples * SampleSizeLimits.Bytes(1, atoms) * 2;
 
     /// <summary>
-    /// The fab term: its AIS differentiates the sampling direction for ∇_z (in chunks of the latent target's default size), then the loss the density direction for every particle.
+    /// The fab term: its AIS differentiates the sampling direction for ∇_z (in chunks of the latent target's default size), then the loss the density direction for every particle
+    /// (with a replay buffer: for fab_batch drawn particles, and the buffer's coordinates, weights and log q).
     /// </summary>
     private static double FabBytes(FineTuneConfig config, string arch, FlowHyperparameters h, int atoms) =>
         (Math.Min(config.FabParticles, FlowLatentTarget.DefaultChunk) * ActivationsPerPass(arch, h, atoms, density: false)
-         + config.FabParticles * ActivationsPerPass(arch, h, atoms, density: true)) * BytesPerActivation;
+         + (config.FabBuffer > 0 ? config.FabBatch : config.FabParticles) * ActivationsPerPass(arch, h, atoms, density: true)) * BytesPerActivation
+        + (double)config.FabBuffer * (3 * atoms + 2) * sizeof(double);
 
     /// <summary>
     /// Refuses a fine-tuning config whose step cannot fit in this machine's memory, naming batch_size (with

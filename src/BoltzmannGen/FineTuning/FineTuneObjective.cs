@@ -32,7 +32,10 @@ public sealed record BatchStatistics(int Samples, int Invalid, int NonFinite, in
 /// <item>fab: FAB's α = 2 term. Annealed importance sampling (<see cref="SmcSampler"/> without resampling, MALA
 /// moves) carries fab_particles fresh prior draws from q to p²/q in the latent space of the model as it is at this
 /// step; then −Σ w̄ᵢ·log q(xᵢ) over the particles, w̄ their self-normalised AIS weights (detached, top weight_clip
-/// capped). Its gradient is that of ∫p²/q, the second moment of the importance weights, up to a positive factor.</item>
+/// capped). Its gradient is that of ∫p²/q, the second moment of the importance weights, up to a positive factor.
+/// With fab_buffer the particles go into a <see cref="FabReplayBuffer"/> (a new annealing every fab_every steps) and
+/// the term is −mean(min(q_old/q, 10)·log q) over fab_batch particles drawn from it in proportion to their weights:
+/// the same gradient in expectation, with q_old/q correcting for the steps the flow took since a particle was weighted.</item>
 /// </list>
 /// </summary>
 public sealed class FineTuneObjective
@@ -41,10 +44,12 @@ public sealed class FineTuneObjective
     private readonly FineTuneConfig _config;
     private readonly FortObjective? _anchor;
     private readonly MleObjective? _md;
+    private readonly FabReplayBuffer? _buffer;
     private int _samples, _invalid, _nonFinite, _capped, _batches, _fabRuns;
     private double _essSum, _fabEssSum, _fabAcceptanceSum;
 
-    public FineTuneObjective(ITargetEnergy target, FineTuneConfig config, FortObjective? anchor, MleObjective? md = null)
+    /// <param name="dimension">the flow's latent dimension, which sizes the fab term's replay buffer (needed when fab_buffer &gt; 0)</param>
+    public FineTuneObjective(ITargetEnergy target, FineTuneConfig config, FortObjective? anchor, MleObjective? md = null, int? dimension = null)
     {
         if (config.Fort > 0 && anchor is null) throw new InputException("fort > 0 needs the teacher's pairs: give --targets (targets.npz).");
         if (config.MdMl > 0 && md is null) throw new InputException("md_ml > 0 needs the MD training frames: give --data (a dataset folder).");
@@ -52,7 +57,12 @@ public sealed class FineTuneObjective
         _config = config;
         _anchor = anchor;
         _md = md;
+        if (config.Fab > 0 && config.FabBuffer > 0)
+            _buffer = new FabReplayBuffer(config.FabBuffer, dimension ?? throw new ArgumentNullException(nameof(dimension), "fab_buffer needs the flow's dimension"));
     }
+
+    /// <summary>State a resume must restore beside the weights: the fab term's replay buffer, if any.</summary>
+    public IReadOnlyList<Optimisation.ICheckpointPart> CheckpointParts => _buffer is null ? [] : [_buffer];
 
     /// <summary>The loss of one step (a scalar tensor with gradients), drawing z with <paramref name="generator"/>.</summary>
     public Tensor Loss(BoltzmannFlow model, Generator generator)
@@ -71,7 +81,7 @@ public sealed class FineTuneObjective
         if (_config.ReweightedMl > 0) loss = loss + _config.ReweightedMl * ReweightedMl(model, latent.detach(), scored, logQValues, generator);
         if (_config.Fort > 0) loss = loss + _config.Fort * _anchor!.Loss(model, _config.FortBatchSize, generator).to(float64);
         if (_config.MdMl > 0) loss = loss + _config.MdMl * _md!.Loss(model, _config.MdBatchSize, generator).to(float64);
-        if (_config.Fab > 0) loss = loss + _config.Fab * Fab(model, generator);
+        if (_config.Fab > 0) loss = loss + _config.Fab * (_buffer is null ? Fab(model, generator) : FabFromBuffer(model, _buffer, generator));
         Record(scored, logQValues);
         // A batch with nothing to learn from (every sample invalid, no other term) still returns a differentiable
         // zero, so the step is a no-op instead of a failed backward pass.
@@ -167,6 +177,41 @@ public sealed class FineTuneObjective
 
     private Tensor Fab(BoltzmannFlow model, Generator generator)
     {
+        var (weights, latent) = Anneal(model, generator);
+        if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
+        if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);
+        return WeightedNegativeLogDensity(model, latent, weights.Normalized());
+    }
+
+    private Tensor FabFromBuffer(BoltzmannFlow model, FabReplayBuffer buffer, Generator generator)
+    {
+        if (buffer.Count == 0 || buffer.StepsSinceAnnealing >= _config.FabEvery)
+        {
+            var (weights, latent) = Anneal(model, generator);
+            using (no_grad())
+            using (var logQ = model.LatentLogDensity(latent))
+                buffer.Add(ToDoubles(latent), weights.LogWeights, ToDoubles(logQ));
+            buffer.StepsSinceAnnealing = 0;
+        }
+        buffer.StepsSinceAnnealing++;
+        if (buffer.Count == 0) return zeros([], float64, model.Device); // every particle of the annealing was broken
+        var drawn = buffer.Draw(_config.FabBatch, generator);
+        var rows = tensor(buffer.Latents(drawn), [drawn.Length, model.Dimension], float64).to(model.DType, model.Device);
+        double[] logQNow;
+        using (no_grad())
+        using (var l = model.LatentLogDensity(rows)) logQNow = ToDoubles(l);
+        // q_old/q: the particle was weighted towards p²/q_old; capped at 10 as in FAB, so one stale particle cannot
+        // dominate. Non-finite log q gets no weight (and no differentiable pass).
+        var correction = new double[drawn.Length];
+        for (int k = 0; k < drawn.Length; k++)
+            correction[k] = double.IsFinite(logQNow[k]) ? Math.Min(Math.Exp(buffer.LogQ(drawn[k]) - logQNow[k]), 10) / drawn.Length : 0;
+        buffer.Reweight(drawn, logQNow);
+        return WeightedNegativeLogDensity(model, rows, correction);
+    }
+
+    /// <summary>One AIS run towards p²/q from fab_particles prior draws: the particles' weights and data-side flow coordinates.</summary>
+    private (ImportanceWeights Weights, Tensor Latent) Anneal(BoltzmannFlow model, Generator generator)
+    {
         // The AIS seed comes from the step's generator, so --resume replays the same annealing.
         using var draw = rand(1, float64, generator.device, generator: generator);
         var options = new SmcOptions
@@ -180,14 +225,11 @@ public sealed class FineTuneObjective
         _fabRuns++;
         _fabEssSum += annealed.EssFraction;
         _fabAcceptanceSum += acceptance.Length == 0 ? 0 : acceptance.Average();
-        var weights = new ImportanceWeights(annealed.LogWeights);
-        if (weights.ZeroWeightCount == weights.Count) return zeros([], float64, model.Device);
-        if (_config.WeightClip > 0) weights = weights.ClipTop(_config.WeightClip);
-        // The particles' flow-side coordinates (the annealing kept only z and x); zero-weight rows are dropped below.
+        // The particles' flow-side coordinates (the annealing kept only z and x); zero-weight rows are dropped later.
         var z = annealed.Particles.Z;
         Tensor latent;
         using (no_grad()) (latent, _, _) = model.SampleFrom(tensor(z, [z.Length / model.Dimension, model.Dimension], float64).to(model.DType, model.Device));
-        return WeightedNegativeLogDensity(model, latent, weights.Normalized());
+        return (new ImportanceWeights(annealed.LogWeights), latent);
     }
 
     private void Record(ScoredBatch scored, double[] logQValues)

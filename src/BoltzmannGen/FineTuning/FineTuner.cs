@@ -79,7 +79,7 @@ public static class FineTuner
         using var anchor = request.Anchor is { } pairs ? new FortObjective(model, pairs.X0, pairs.X1, baseConfig) : null;
         using var md = request.TrainingFrames is { } frames && config.MdMl > 0
             ? new MleObjective(model, frames.to(model.DType), frames[..Math.Min(2, (int)frames.shape[0])].to(model.DType), baseConfig) : null;
-        var objective = new FineTuneObjective(target, config, anchor, md);
+        var objective = new FineTuneObjective(target, config, anchor, md, model.Dimension);
         using var validation = new FineTuneValidation(system, model.Dimension, config.ValSamples, config.Seed, config.ValClipTop,
                                                       request.ValidationFrames?.to(float64), energyOptions);
         int startStep = request.Resume ? TrainingCheckpoint.StepOf(dir) ?? 0 : 0;
@@ -93,7 +93,7 @@ public static class FineTuner
             var v = validation.Run((BoltzmannFlow)averaged);
             log.Write(step, config.EnergyEvaluations(step, Validations(step, config)), v, objective.TakeStatistics());
             return new ValidationFigures(v.ReverseKl, v.ValNll, "val_ess", -v.Ess);
-        }, request.Resume, progress, cancellation);
+        }, request.Resume, progress, cancellation, objective.CheckpointParts);
 
         long evaluations = config.EnergyEvaluations(config.Steps, Validations(config.Steps, config));
         ModelDirectory.Save(dir, baseInfo with

@@ -28,16 +28,18 @@ public static class TrainingCheckpoint
     /// <param name="scratch">a second instance of the model's architecture, used to hold the averaged weights</param>
     public static void Write(string modelDirectory, int step, double elapsedSeconds, string configYaml,
                              nn.Module model, ExponentialMovingAverage ema, nn.Module scratch,
-                             TorchSharp.Modules.AdamW optimizer, Generator generator)
+                             TorchSharp.Modules.AdamW optimizer, Generator generator, IReadOnlyList<ICheckpointPart>? parts = null)
     {
+        parts ??= [];
         AtomicFolder.Replace(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), fresh =>
         {
             model.save(Path.Combine(fresh, ModelFile));
             ema.CopyTo(scratch);
             scratch.save(Path.Combine(fresh, EmaFile));
             optimizer.save_state_dict(Path.Combine(fresh, OptimizerFile));
+            foreach (var part in parts) part.Save(Path.Combine(fresh, part.FileName));
             using var g = generator.get_state();
-            var checksums = new[] { ModelFile, EmaFile, OptimizerFile }.ToDictionary(f => f, f => FileChecksum.Of(Path.Combine(fresh, f)));
+            var checksums = Files(parts).ToDictionary(f => f, f => FileChecksum.Of(Path.Combine(fresh, f)));
             var state = new State(step, Convert.ToBase64String(g.data<byte>().ToArray()), elapsedSeconds, configYaml, checksums);
             File.WriteAllText(Path.Combine(fresh, StateFile), JsonSerializer.Serialize(state)); // last: marks it complete
         });
@@ -57,8 +59,10 @@ public static class TrainingCheckpoint
     /// <param name="canonical">writes a stored config as the current version would (<see cref="YamlConfig.Canonical{T}"/>)</param>
     public static (int Step, double ElapsedSeconds) Read(string modelDirectory, string configYaml, Func<string, string> canonical, nn.Module model,
                                                          ExponentialMovingAverage ema, nn.Module scratch,
-                                                         TorchSharp.Modules.AdamW optimizer, Generator generator)
+                                                         TorchSharp.Modules.AdamW optimizer, Generator generator,
+                                                         IReadOnlyList<ICheckpointPart>? parts = null)
     {
+        parts ??= [];
         string folder = Find(modelDirectory) ?? throw new InputException($"--resume: no checkpoint in {modelDirectory}.");
         try
         {
@@ -67,7 +71,7 @@ public static class TrainingCheckpoint
                         ?? throw new InvalidDataException($"empty {StateFile}");
             if (canonical(state.ConfigYaml) != configYaml)
                 throw new InputException($"--resume: the checkpoint in {folder} was made with a different config; compare {Path.Combine(modelDirectory, TrainingFolder.ConfigFile)} with your options.");
-            foreach (var file in new[] { ModelFile, EmaFile, OptimizerFile })
+            foreach (var file in Files(parts))
                 FileChecksum.Verify(Path.Combine(folder, file), state.Sha256?.GetValueOrDefault(file), statePath, Remedy);
             ModuleWeights.Load(model, Path.Combine(folder, ModelFile));
             ModuleWeights.Load(scratch, Path.Combine(folder, EmaFile));
@@ -80,6 +84,7 @@ public static class TrainingCheckpoint
             {
                 throw new InputException($"{Path.Combine(folder, OptimizerFile)} is damaged or belongs to another model: {e.Message}", e);
             }
+            foreach (var part in parts) part.Load(Path.Combine(folder, part.FileName));
             using var g = tensor(Convert.FromBase64String(state.GeneratorState));
             generator.set_state(g);
             return (state.Step, state.ElapsedSeconds);
@@ -89,6 +94,9 @@ public static class TrainingCheckpoint
             throw new InputException($"checkpoint {folder} is damaged ({e.Message}); start again without --resume.", e);
         }
     }
+
+    private static IEnumerable<string> Files(IReadOnlyList<ICheckpointPart> parts) =>
+        new[] { ModelFile, EmaFile, OptimizerFile }.Concat(parts.Select(p => p.FileName));
 
     private static string? Find(string modelDirectory) =>
         AtomicFolder.Find(Path.Combine(modelDirectory, TrainingFolder.CheckpointFolder), StateFile);

@@ -32,10 +32,12 @@ public sealed record LoopResult(double Seconds, int? KeptStep = null, string? Cr
 public static class TrainingLoop
 {
     /// <param name="loss">the loss of one random batch, drawn with the given generator</param>
+    /// <param name="parts">state the loss keeps between steps, saved and restored with each checkpoint</param>
     /// <param name="validate">validation figures of the averaged weights (copied into the module it gets) at the given step</param>
     public static LoopResult Run(string directory, LoopSettings s, nn.Module model, nn.Module scratch, Func<Generator, Tensor> loss,
                              Func<nn.Module, int, ValidationFigures> validate, bool resume,
-                             IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+                             IProgress<TrainingProgress>? progress, CancellationToken cancellation,
+                             IReadOnlyList<ICheckpointPart>? parts = null)
     {
         var optimizer = new AdamW(model.parameters(), s.LearningRate, s.WeightDecay);
         using var ema = new ExponentialMovingAverage(model, s.EmaDecay);
@@ -43,7 +45,7 @@ public static class TrainingLoop
 
         int start = 0;
         double elapsedBefore = 0;
-        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, s.CanonicalConfig, model, ema, scratch, optimizer, generator);
+        if (resume) (start, elapsedBefore) = TrainingCheckpoint.Read(directory, s.ConfigYaml, s.CanonicalConfig, model, ema, scratch, optimizer, generator, parts);
 
         var best = s.KeepBest ? BestWeights.Open(directory, resume) : null;
         using var log = new TrainingLog(Path.Combine(directory, TrainingFolder.LogFile), start);
@@ -95,7 +97,7 @@ public static class TrainingLoop
             }
             bool stop = cancellation.IsCancellationRequested;
             if (done % s.CheckpointEvery == 0 || last || stop)
-                TrainingCheckpoint.Write(directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, s.ConfigYaml, model, ema, scratch, optimizer, generator);
+                TrainingCheckpoint.Write(directory, done, elapsedBefore + clock.Elapsed.TotalSeconds, s.ConfigYaml, model, ema, scratch, optimizer, generator, parts);
             if (stop && !last) cancellation.ThrowIfCancellationRequested();
         }
         double seconds = elapsedBefore + clock.Elapsed.TotalSeconds;

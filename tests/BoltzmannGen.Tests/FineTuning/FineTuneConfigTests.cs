@@ -55,5 +55,20 @@ public class FineTuneConfigTests
         // 32 particles: one evaluation at β = 0, then 2 sweeps at each of 4 βs.
         var fab = plain with { Fab = 1, FabParticles = 32, FabSteps = 4, FabMoves = 2 };
         Assert.Equal(10L * (100 + 32 * 9) + 2 * 50, fab.EnergyEvaluations(10, 2));
+        // With a buffer and an annealing every 4 steps: at steps 1, 5 and 9 of 10 (1 and 5 of 7; 1 of 4).
+        var buffered = fab with { FabBuffer = 256, FabEvery = 4 };
+        Assert.Equal(10L * 100 + 3 * 32 * 9 + 2 * 50, buffered.EnergyEvaluations(10, 2));
+        Assert.Equal(7L * 100 + 2 * 32 * 9, buffered.EnergyEvaluations(7, 0));
+        Assert.Equal(4L * 100 + 32 * 9, buffered.EnergyEvaluations(4, 0));
+    }
+
+    [Fact]
+    public void Fab_buffer_keys_are_written_only_when_set()
+    {
+        Assert.DoesNotContain("fab", new FineTuneConfig { Fab = 1 }.ToYaml().Replace("fab: 1", ""));
+        string set = new FineTuneConfig { Fab = 1, FabBuffer = 4096, FabEvery = 4, FabBatch = 256 }.ToYaml();
+        Assert.Contains("fab_buffer: 4096", set);
+        Assert.Contains("fab_every: 4", set);
+        Assert.DoesNotContain("fab_batch", set); // the default
     }
 }

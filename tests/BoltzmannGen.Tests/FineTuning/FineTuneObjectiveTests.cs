@@ -117,6 +117,19 @@ public class FineTuneObjectiveTests
         AssertMatchesTarget(model, target);
     }
 
+    [Fact]
+    public void Fab_with_a_replay_buffer_recovers_the_target_with_one_annealing_every_four_steps()
+    {
+        // Same toy as above, but the gradient steps draw 128 particles from a buffer of the last 8 annealings in
+        // proportion to their weights, corrected by q_old/q for the steps taken since they were weighted. Without
+        // that correction the stale particles would pull q back towards where it was.
+        var target = new GaussianTarget(Atoms, GaussianTarget.CentredTemplate(Atoms), [0.7, 1.2, 0.9]);
+        var model = Flow(4);
+        var config = Config(0, 0) with { Fab = 1, FabParticles = 128, FabSteps = 2, BatchSize = 2, FabBuffer = 1024, FabEvery = 4, FabBatch = 128 };
+        Train(model, new FineTuneObjective(target, config, null, dimension: model.Dimension), 300, 1e-2);
+        AssertMatchesTarget(model, target);
+    }
+
     [Theory]
     [InlineData("ml_resample")]
     [InlineData("fab")]

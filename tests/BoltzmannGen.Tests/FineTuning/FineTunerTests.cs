@@ -109,6 +109,25 @@ public class FineTunerTests
     }
 
     [Fact]
+    public void Stopped_and_resumed_fine_tuning_with_a_fab_replay_buffer_matches_an_uninterrupted_run()
+    {
+        // The buffer is state beyond weights and generator: annealings at steps 1, 3 and 5, the stop after step 3.
+        // A resume that lost the buffer (or its step count) would anneal at step 4 and draw from other particles.
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir, map: BoltzmannGen.Tests.Coordinates.CoordinateData.AldpMap, name: "internal");
+        var system = EnergyFixtures.System("aldp");
+        var config = Tiny with { ReverseKl = 0, Fab = 1, FabParticles = 8, FabSteps = 2, FabBuffer = 32, FabEvery = 2, FabBatch = 6 };
+        string a = Path.Combine(dir.Path, "a"), b = Path.Combine(dir.Path, "b");
+        FineTuner.Run(new FineTuneRequest(baseModel, a, system, config));
+        StopAndResume(baseModel, b, system, config);
+        var (ia, _) = AssertSameParameters(a, b);
+        Assert.True(File.Exists(Path.Combine(b, ModelDirectory.CheckpointFolder, "fab_buffer.bin")), "the buffer is part of the checkpoint");
+        // 6 steps of 16 draws, 3 annealings of 8 particles × (1 + 2 βs × 1 sweep), and 2 validations of 32.
+        Assert.Equal(6 * 16 + 3 * 8 * 3 + 2 * 32, ia.EnergyEvaluations);
+        Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
+    }
+
+    [Fact]
     public void A_fine_tuned_model_can_be_fine_tuned_again_with_the_training_config_of_the_original_flow()
     {
         using var dir = new TempDir();
@@ -154,6 +173,10 @@ public class FineTunerTests
     [InlineData("fab=1 fab_steps=0", "fab_steps must be between 1")]
     [InlineData("fab=1 fab_moves=0", "fab_moves must be between 1")]
     [InlineData("fab=1 fab_step_size=0", "fab_step_size must be positive")]
+    [InlineData("fab=1 fab_particles=64 fab_buffer=32", "fab_buffer must be 0 (no buffer) or hold one annealing's fab_particles (64)")]
+    [InlineData("fab=1 fab_every=4", "fab_every > 1 reuses annealings through the replay buffer")]
+    [InlineData("fab=1 fab_buffer=1024 fab_batch=0", "fab_batch must be between 1")]
+    [InlineData("fab_buffer=1024", "give fab a positive weight too")]
     public void Bad_options_are_refused_with_nothing_written(string overrides, string expected)
     {
         using var dir = new TempDir();
