@@ -128,6 +128,26 @@ public class FineTunerTests
     }
 
     [Fact]
+    public void A_resume_refuses_a_changed_fab_buffer_by_name()
+    {
+        // The buffer file is checksummed like the weights: an edited one would silently change the run.
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir, map: BoltzmannGen.Tests.Coordinates.CoordinateData.AldpMap, name: "internal");
+        var system = EnergyFixtures.System("aldp");
+        var config = Tiny with { ReverseKl = 0, Fab = 1, FabParticles = 8, FabSteps = 2, FabBuffer = 32, FabEvery = 2, FabBatch = 6 };
+        string folder = Path.Combine(dir.Path, "run");
+        using (var stop = new CancellationTokenSource())
+            Assert.Throws<OperationCanceledException>(() => FineTuner.Run(new FineTuneRequest(baseModel, folder, system, config), new StopAt(3, stop), stop.Token));
+        string buffer = Path.Combine(folder, ModelDirectory.CheckpointFolder, "fab_buffer.bin");
+        var bytes = File.ReadAllBytes(buffer);
+        bytes[^1] ^= 0x40;
+        File.WriteAllBytes(buffer, bytes);
+        var error = Assert.Throws<InputException>(() => FineTuner.Run(new FineTuneRequest(baseModel, folder, system, config, Resume: true)));
+        Assert.StartsWith($"{buffer} does not match its checksum", error.Message);
+        Assert.False(File.Exists(Path.Combine(folder, ModelDirectory.InfoFile)));
+    }
+
+    [Fact]
     public void A_fine_tuned_model_can_be_fine_tuned_again_with_the_training_config_of_the_original_flow()
     {
         using var dir = new TempDir();
