@@ -42,6 +42,7 @@ internal static class TrainingProgressDisplay
 
     public static string Line(TrainingProgress p) =>
         string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.TotalSteps} loss {p.Loss:G4} {p.StepsPerSecond:F1} steps/s") +
-        (p.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $" val {v:G4}") : "") +
+        (p.ValidationSummary is { } said ? $" {said}"
+         : p.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $" val {v:G4}") : "") +
         (p.ValidationNll is { } nll ? string.Create(CultureInfo.InvariantCulture, $" val NLL/dof {nll:F3}") : "");
 }

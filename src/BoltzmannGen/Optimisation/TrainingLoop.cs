@@ -15,7 +15,8 @@ public sealed record LoopSettings(
 /// validation frames, and optionally the score keep: best ranks by (lower is better) when it is neither of them
 /// (fine-tuning ranks by −ESS of flow samples and logs the NLL beside it as a guard).
 /// </summary>
-public sealed record ValidationFigures(double? Loss, double? Nll, string? BestCriterion = null, double? BestScore = null);
+/// <param name="Summary">what a progress line shows instead of the loss, or null</param>
+public sealed record ValidationFigures(double? Loss, double? Nll, string? BestCriterion = null, double? BestScore = null, string? Summary = null);
 
 /// <summary>What a training run ended with: its seconds (including those before a resume) and, when the best
 /// weights were kept, the step they come from and their validation score.</summary>
@@ -76,13 +77,14 @@ public static class TrainingLoop
             int done = step + 1;
             bool last = done == s.Steps;
             double? valLoss = null, valNll = null;
+            string? summary = null;
             if (done % s.ValEvery == 0 || last)
             {
                 ema.CopyTo(scratch);
                 scratch.eval();
                 ValidationFigures figures;
                 using (FinalizerFence.Enter()) figures = validate(scratch, done);
-                (valLoss, valNll) = (figures.Loss, figures.Nll);
+                (valLoss, valNll, summary) = (figures.Loss, figures.Nll, figures.Summary);
                 if (figures.BestScore is { } own) best?.Offer(done, figures.BestCriterion ?? "score", own, scratch);
                 else if ((valNll ?? valLoss) is { } score) best?.Offer(done, valNll is null ? "val_loss" : "val_nll", score, scratch);
                 model.train();
@@ -93,7 +95,7 @@ public static class TrainingLoop
                 (windowStart, window) = (done, Stopwatch.StartNew());
                 double elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
                 log.Write(new TrainingLogRow(done, lossValue, lr, gradNorm, valLoss, valNll, rate, elapsed));
-                progress?.Report(new TrainingProgress(done, s.Steps, lossValue, rate, elapsed, valLoss, valNll));
+                progress?.Report(new TrainingProgress(done, s.Steps, lossValue, rate, elapsed, valLoss, valNll, summary));
             }
             bool stop = cancellation.IsCancellationRequested;
             if (done % s.CheckpointEvery == 0 || last || stop)

@@ -127,6 +127,29 @@ public class FineTunerTests
         Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
     }
 
+    private sealed class Collect(List<TrainingProgress> seen) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p) => seen.Add(p);
+    }
+
+    [Fact]
+    public void Progress_at_a_validation_states_the_logged_validation_ess()
+    {
+        // What a user watches is the ESS keep: best ranks by, not the reverse-KL estimate that the loss column holds.
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir);
+        string folder = Path.Combine(dir.Path, "run");
+        var seen = new List<TrainingProgress>();
+        FineTuner.Run(new FineTuneRequest(baseModel, folder, EnergyFixtures.System("aldp"), Tiny), new Collect(seen));
+        var logged = File.ReadAllLines(Path.Combine(folder, FineTuneLog.FileName)).Skip(1).Select(l => l.Split(',')).ToArray();
+        var validations = seen.Where(p => p.ValidationSummary is not null).ToArray();
+        Assert.Equal(logged.Select(r => int.Parse(r[0])), validations.Select(p => p.Step));
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (int k = 0; k < logged.Length; k++)
+            Assert.Equal($"val ESS {(100 * double.Parse(logged[k][2], inv)).ToString("F2", inv)} % (clipped {(100 * double.Parse(logged[k][3], inv)).ToString("F2", inv)} %)",
+                         validations[k].ValidationSummary);
+    }
+
     [Fact]
     public void A_resume_refuses_a_changed_fab_buffer_by_name()
     {
