@@ -108,6 +108,10 @@ public class FineTunerTests
         Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
     }
 
+    /// <summary>The fab term with a replay buffer of 32 particles: an annealing of 8 at steps 1, 3 and 5, 6 drawn a step.</summary>
+    private static readonly FineTuneConfig BufferedFab =
+        Tiny with { ReverseKl = 0, Fab = 1, FabParticles = 8, FabSteps = 2, FabBuffer = 32, FabEvery = 2, FabBatch = 6 };
+
     [Fact]
     public void Stopped_and_resumed_fine_tuning_with_a_fab_replay_buffer_matches_an_uninterrupted_run()
     {
@@ -115,8 +119,7 @@ public class FineTunerTests
         // A resume that lost the buffer (or its step count) would anneal at step 4 and draw from other particles.
         using var dir = new TempDir();
         string baseModel = BaseModel(dir, map: BoltzmannGen.Tests.Coordinates.CoordinateData.AldpMap, name: "internal");
-        var system = EnergyFixtures.System("aldp");
-        var config = Tiny with { ReverseKl = 0, Fab = 1, FabParticles = 8, FabSteps = 2, FabBuffer = 32, FabEvery = 2, FabBatch = 6 };
+        var (system, config) = (EnergyFixtures.System("aldp"), BufferedFab);
         string a = Path.Combine(dir.Path, "a"), b = Path.Combine(dir.Path, "b");
         FineTuner.Run(new FineTuneRequest(baseModel, a, system, config));
         StopAndResume(baseModel, b, system, config);
@@ -156,8 +159,7 @@ public class FineTunerTests
         // The buffer file is checksummed like the weights: an edited one would silently change the run.
         using var dir = new TempDir();
         string baseModel = BaseModel(dir, map: BoltzmannGen.Tests.Coordinates.CoordinateData.AldpMap, name: "internal");
-        var system = EnergyFixtures.System("aldp");
-        var config = Tiny with { ReverseKl = 0, Fab = 1, FabParticles = 8, FabSteps = 2, FabBuffer = 32, FabEvery = 2, FabBatch = 6 };
+        var (system, config) = (EnergyFixtures.System("aldp"), BufferedFab);
         string folder = Path.Combine(dir.Path, "run");
         using (var stop = new CancellationTokenSource())
             Assert.Throws<OperationCanceledException>(() => FineTuner.Run(new FineTuneRequest(baseModel, folder, system, config), new StopAt(3, stop), stop.Token));

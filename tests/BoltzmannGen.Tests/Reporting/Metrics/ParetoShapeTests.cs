@@ -1,6 +1,4 @@
 using BoltzmannGen.Analysis;
-using BoltzmannGen.Data;
-using BoltzmannGen.Datasets;
 using BoltzmannGen.Reporting;
 using BoltzmannGen.Reporting.Metrics;
 using BoltzmannGen.Sampling;
@@ -10,21 +8,6 @@ namespace BoltzmannGen.Tests.Reporting.Metrics;
 
 public class ParetoShapeTests
 {
-    private static string ShippedAldp => Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "data", "aldp");
-
-    private static MetricInputs Inputs(TempDir dir, double[] logW, double clipTop)
-    {
-        var system = EnergyFixtures.System("aldp");
-        var reference = ReferenceDataset.Load(ShippedAldp, system);
-        int n = logW.Length;
-        var test = reference.Split("test");
-        string path = dir.File($"samples{clipTop}.npz");
-        Npz.Write(path, ("positions", new NpyArray(Array.ConvertAll(test.Positions[..(n * 66)], v => (float)v), n, 22, 3)),
-                        ("log_q", new NpyArray(new double[n], n)), ("energy", new NpyArray(reference.SplitEnergies("test")[..n], n)),
-                        ("log_w", new NpyArray(logW, n)), ("valid", new NpyArray(Enumerable.Repeat(true, n).ToArray(), n)));
-        return new MetricInputs(system, reference, new ReportOptions { ClipTop = clipTop }, SampleFile.Read(path, 22), null, []);
-    }
-
     [Fact]
     public void It_reads_the_tail_of_the_weights_as_written_whatever_clip_top_the_estimates_use()
     {
@@ -34,8 +17,8 @@ public class ParetoShapeTests
         var random = new Random(2);
         var logW = Enumerable.Range(0, 500).Select(_ => Math.Log(1 + (Math.Pow(1 - random.NextDouble(), -0.9) - 1) / 0.9)).ToArray();
         double expected = ParetoTail.Shape(logW)!.Value;
-        Assert.Equal(expected, metric.Compute(Inputs(dir, logW, clipTop: 0))!.Value, 12);
-        Assert.Equal(expected, metric.Compute(Inputs(dir, logW, clipTop: 0.2))!.Value, 12);
+        Assert.Equal(expected, metric.Compute(WeightMetricInputs.Create(dir, logW, clipTop: 0))!.Value, 12);
+        Assert.Equal(expected, metric.Compute(WeightMetricInputs.Create(dir, logW, clipTop: 0.2))!.Value, 12);
         Assert.NotEqual(expected, ParetoTail.Shape(new ImportanceWeights(logW).ClipTop(0.2).LogWeights));
 
         Assert.Equal(MetricDirection.LowerIsBetter, metric.Direction);
