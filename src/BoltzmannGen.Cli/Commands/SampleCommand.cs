@@ -24,16 +24,29 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
+        [CommandOption("--defensive <FRACTION>")]
+        [Description("Draw this fraction of the samples through the flow from a wider prior N(0, τ²I) and give every sample its exact mixture density (a defensive mixture: bounds the importance weights' tail). 0 = the flow alone.")]
+        [DefaultValue(0.0)]
+        public double Defensive { get; init; }
+
+        [CommandOption("--defensive-scale <TAU>")]
+        [Description("The wider prior's standard deviation τ (≥ 1) for --defensive.")]
+        [DefaultValue(1.5)]
+        public double DefensiveScale { get; init; } = 1.5;
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
-            : Count < 1 ? ValidationResult.Error("--n must be at least 1.") : base.Validate();
+            : Count < 1 ? ValidationResult.Error("--n must be at least 1.")
+            : DefensiveMixture.Problem(Defensive, DefensiveScale) is { } problem ? ValidationResult.Error(problem)
+            : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPath.CheckWritable(settings.Out, "--out");
         var request = new FlowSampleRequest(settings.Model, settings.Out, OutputPath.CommandLine(context), settings.Count, settings.Batch,
-                                            settings.Seed, settings.Device);
+                                            settings.Seed, settings.Device,
+                                            settings.Defensive > 0 ? new DefensiveMixture(settings.Defensive, settings.DefensiveScale) : null);
         var result = FlowSampling.Run(request, SampleProgress.Show, cancellationToken);
         var (info, seconds) = (result.Info, result.Seconds);
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");

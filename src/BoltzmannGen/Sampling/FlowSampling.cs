@@ -13,7 +13,9 @@ namespace BoltzmannGen.Sampling;
 /// <param name="Batch">conformations per forward pass</param>
 /// <param name="Seed">seed of the prior draws: the same model, count and seed give the same samples</param>
 /// <param name="Device">cpu, cuda or auto</param>
-public sealed record FlowSampleRequest(string Model, string Out, string Writer, int Count, int Batch = 10000, int Seed = 1, string Device = "auto");
+/// <param name="Defensive">draw from a defensive mixture with a wider prior instead of the flow alone, or null</param>
+public sealed record FlowSampleRequest(string Model, string Out, string Writer, int Count, int Batch = 10000, int Seed = 1, string Device = "auto",
+                                       DefensiveMixture? Defensive = null);
 
 /// <summary>What was drawn: the model's model.json, the wall time, and (when its system is in the catalog) a quick look at validity.</summary>
 public sealed record FlowSampleResult(ModelInfo Info, double Seconds, SampleValidity? Validity);
@@ -37,7 +39,7 @@ public static class FlowSampling
             request.Batch, info.Atoms, n =>
             {
                 using var _ = no_grad();
-                return model.Sample(n, generator);
+                return request.Defensive is { } mixture ? mixture.Sample(model, n, generator) : model.Sample(n, generator);
             }, display, cancellation: cancellation);
         return new FlowSampleResult(info, seconds, system is null ? null : Validity(system, positions, request.Count, info.Atoms));
     }

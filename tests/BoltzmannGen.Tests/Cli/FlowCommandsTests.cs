@@ -129,6 +129,18 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Equal(before, File.ReadAllText(Path.Combine(run.Model, ModelDirectory.InfoFile)));
     }
 
+    [Theory]
+    [InlineData("--defensive", "1", "--defensive 1: use a fraction in [0, 1)")]
+    [InlineData("--defensive-scale", "0.5", "--defensive-scale 0.5: use a prior scale τ ≥ 1")]
+    public void A_bad_defensive_mixture_is_refused_with_nothing_written(string option, string value, string expected)
+    {
+        using var dir = new TempDir();
+        var (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--n", "5", "--out", dir.File("s.npz"), "--defensive", "0.1", option, value]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.Empty(dir.Files());
+    }
+
     [Fact]
     public void Sampling_from_a_missing_model_is_a_clear_error()
     {
