@@ -67,7 +67,8 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         OutputPath.CheckFolder(settings.Out, "--out", "the fine-tuned model");
         FineTuneMemory.Check(config, info.Arch, info.Hyperparameters, system.AtomCount, system.Name);
 
-        Tensor? validation = null, training = null;
+        Tensor? validation = null;
+        BoltzmannGen.Data.Frames? training = null;
         if (config.MdMl > 0 && settings.Data is null) throw new InputException("md_ml > 0 needs --data (the dataset whose training frames it fits).");
         if (settings.Data is not null)
         {
@@ -77,8 +78,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
             validation = tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
             if (config.MdMl > 0)
             {
-                var train = config.MdPooledRuns ? dataset.TrainingAndPooledRuns() : dataset.Split("train");
-                training = tensor(train.Positions, [train.Count, system.AtomCount, 3], float64);
+                training = config.MdPooledRuns ? dataset.TrainingAndPooledRuns() : dataset.Split("train");
             }
         }
         (Tensor, Tensor)? anchor = null;
@@ -101,6 +101,8 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         var ci = CultureInfo.InvariantCulture;
         AnsiConsole.MarkupLine(string.Create(ci, $"fine-tuned {Markup.Escape(settings.Model)} for {config.Steps} steps in {result.Seconds:F0} s → {Markup.Escape(settings.Out)}"));
         AnsiConsole.MarkupLine(string.Create(ci, $"energy evaluations: {result.EnergyEvaluations:N0}; log: {Markup.Escape(Path.Combine(settings.Out, FineTuneLog.FileName))}"));
+        if (config.MdPhiPositiveWeight > 1)
+            AnsiConsole.MarkupLine(string.Create(ci, $"md_ml: {result.MdPhiPositiveFrames:N0} of {training!.Count:N0} MD frames have some φ > 0, each counted {config.MdPhiPositiveWeight} times ({result.MdFrames:N0} in all)"));
         if (result.KeptStep is { } step)
             AnsiConsole.MarkupLine(string.Create(ci, $"weights kept: step {step}, validation ESS {100 * result.KeptEss:F2} %"));
         return 0;

@@ -35,6 +35,14 @@ public sealed record FineTuneConfig
     /// </summary>
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
     public bool MdPooledRuns { get; init; }
+    /// <summary>
+    /// md_ml's frames with some backbone φ &gt; 0 (the rare left-handed basins) appear this many times among the frames
+    /// it draws from (1 = MD's populations; <see cref="Analysis.PhiPositiveOversampling"/>). A proposal that puts too
+    /// little mass where the target has some gives weights without bound there; too much only costs a few samples.
+    /// al4's fine-tuned flow holds about half of MD's φ &gt; 0 share, and those draws hold its heaviest weights. Written only when set.
+    /// </summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(1)]
+    public int MdPhiPositiveWeight { get; init; } = 1;
 
     /// <summary>
     /// reweighted_ml by resampling: 0 passes every sample of the batch through the density direction, weighted by w̄;
@@ -130,6 +138,8 @@ public sealed record FineTuneConfig
         if (ReverseKl + ReweightedMl + Fort + MdMl + Fab <= 0)
             throw new InputException("every objective weight is zero (reverse_kl, reweighted_ml, fort, md_ml, fab): give at least one a positive weight.");
         if (MdPooledRuns && MdMl <= 0) throw new InputException("md_pooled_runs=true adds frames to the md_ml term: give md_ml a positive weight too.");
+        if (MdPhiPositiveWeight is < 1 or > 1000) throw new InputException($"md_phi_positive_weight must be between 1 (MD's populations) and 1000 (got {MdPhiPositiveWeight}).");
+        if (MdPhiPositiveWeight > 1 && MdMl <= 0) throw new InputException("md_phi_positive_weight reweights the md_ml term's frames: give md_ml a positive weight too.");
         if (MlResample is < 0 or > 65536) throw new InputException($"ml_resample must be between 0 (weight every sample) and 65536 (got {MlResample}).");
         if (MlResample > 0 && ReweightedMl <= 0) throw new InputException("ml_resample resamples the reweighted_ml term: give reweighted_ml a positive weight too.");
         if (FabParticles is < 2 or > 65536) throw new InputException($"fab_particles must be between 2 and 65536 (got {FabParticles}).");

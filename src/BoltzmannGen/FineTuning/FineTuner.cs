@@ -16,13 +16,15 @@ namespace BoltzmannGen.FineTuning;
 /// <param name="ValidationFrames">MD validation frames (n, N, 3) nm whose NLL is logged as a guard, or null</param>
 /// <param name="Anchor">FORT pairs (x0, x1: (n, N, 3), normalised frame) for the fort term, or null</param>
 /// <param name="Energy">OpenMM platform and threads (default: Reference, energy_threads of the config)</param>
-/// <param name="TrainingFrames">MD training frames (n, N, 3) nm for the md_ml term, or null</param>
+/// <param name="TrainingFrames">MD training frames (nm) for the md_ml term, or null; those with some φ &gt; 0 are repeated
+/// md_phi_positive_weight times</param>
 public sealed record FineTuneRequest(string BaseModel, string Out, PeptideSystem System, FineTuneConfig Config,
                                      Tensor? ValidationFrames = null, (Tensor X0, Tensor X1)? Anchor = null, bool Resume = false,
-                                     EnergyOptions? Energy = null, Tensor? TrainingFrames = null);
+                                     EnergyOptions? Energy = null, Frames? TrainingFrames = null);
 
-/// <summary>How fine-tuning ended.</summary>
-public sealed record FineTuneResult(double Seconds, long EnergyEvaluations, int? KeptStep, double? KeptEss);
+/// <summary>How fine-tuning ended; for md_ml also the frames it drew from and how many of the MD frames have some φ &gt; 0.</summary>
+public sealed record FineTuneResult(double Seconds, long EnergyEvaluations, int? KeptStep, double? KeptEss,
+                                    int MdFrames = 0, int MdPhiPositiveFrames = 0);
 
 /// <summary>
 /// Continues a trained flow against the force field (`bgen finetune`): the shared <see cref="TrainingLoop"/> (AdamW,
@@ -77,8 +79,9 @@ public static class FineTuner
         var energyOptions = request.Energy ?? new EnergyOptions { Threads = config.EnergyThreads };
         using var target = new BoltzmannTarget(system, energyOptions);
         using var anchor = request.Anchor is { } pairs ? new FortObjective(model, pairs.X0, pairs.X1, baseConfig) : null;
-        using var md = request.TrainingFrames is { } frames && config.MdMl > 0
-            ? new MleObjective(model, frames.to(model.DType), frames[..Math.Min(2, (int)frames.shape[0])].to(model.DType), baseConfig) : null;
+        var (mdFrames, phiPositive) = request.TrainingFrames is { } frames && config.MdMl > 0
+            ? Analysis.PhiPositiveOversampling.Expand(frames, system.Topology, config.MdPhiPositiveWeight) : (null, 0);
+        using var md = mdFrames is null ? null : MdObjective(model, mdFrames, baseConfig);
         var objective = new FineTuneObjective(target, config, anchor, md, model.Dimension);
         using var validation = new FineTuneValidation(system, model.Dimension, config.ValSamples, config.Seed, config.ValClipTop,
                                                       request.ValidationFrames?.to(float64), energyOptions);
@@ -111,7 +114,15 @@ public static class FineTuner
             KeptStep = result.KeptStep,
             KeptScore = result.Score is { } score ? Math.Round(-score, 6) : null,
         }, scratch);
-        return new FineTuneResult(result.Seconds, evaluations, result.KeptStep, result.Score is { } s ? -s : null);
+        return new FineTuneResult(result.Seconds, evaluations, result.KeptStep, result.Score is { } s ? -s : null,
+                                  mdFrames?.Count ?? 0, phiPositive);
+    }
+
+    /// <summary>md_ml's maximum likelihood on the MD frames, in the model's dtype (the loss needs no validation split).</summary>
+    private static MleObjective MdObjective(BoltzmannFlow model, Frames frames, TrainingConfig config)
+    {
+        using var all = tensor(frames.Positions, [frames.Count, frames.AtomCount, 3], float64);
+        return new MleObjective(model, all.to(model.DType), all[..Math.Min(2, frames.Count)].to(model.DType), config);
     }
 
     /// <summary>Validations the loop has run after <paramref name="step"/> steps: every val_every, and at the last step.</summary>

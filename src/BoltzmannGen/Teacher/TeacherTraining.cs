@@ -1,3 +1,4 @@
+using BoltzmannGen.Analysis;
 using BoltzmannGen.Coordinates;
 using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;

@@ -13,8 +13,9 @@ public class FineTuneConfigTests
         Assert.Contains("ml_resample: 64", new FineTuneConfig { MlResample = 64 }.ToYaml());
         Assert.Contains("fort_batch_size: 256", plain);
 
-        string set = new FineTuneConfig { MdMl = 0.5, MdBatchSize = 128, MdPooledRuns = true }.ToYaml();
+        string set = new FineTuneConfig { MdMl = 0.5, MdBatchSize = 128, MdPooledRuns = true, MdPhiPositiveWeight = 4 }.ToYaml();
         Assert.Contains("md_ml: 0.5", set);
+        Assert.Contains("md_phi_positive_weight: 4", set);
         Assert.Contains("md_pooled_runs: true", set);
         Assert.Contains("md_batch_size: 128", set);
         string path = Path.GetTempFileName();
@@ -22,9 +23,9 @@ public class FineTuneConfigTests
         {
             File.WriteAllText(path, set);
             var back = FineTuneConfig.Load(path, []);
-            Assert.Equal((0.5, 128, true), (back.MdMl, back.MdBatchSize, back.MdPooledRuns));
+            Assert.Equal((0.5, 128, true, 4), (back.MdMl, back.MdBatchSize, back.MdPooledRuns, back.MdPhiPositiveWeight));
             File.WriteAllText(path, new FineTuneConfig { MdMl = 1 }.ToYaml());
-            Assert.Equal(256, FineTuneConfig.Load(path, []).MdBatchSize);
+            Assert.Equal((256, 1), (FineTuneConfig.Load(path, []).MdBatchSize, FineTuneConfig.Load(path, []).MdPhiPositiveWeight));
         }
         finally { File.Delete(path); }
     }

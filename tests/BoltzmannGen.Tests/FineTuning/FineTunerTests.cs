@@ -108,6 +108,23 @@ public class FineTunerTests
         Assert.Equal(File.ReadAllLines(Path.Combine(a, FineTuneLog.FileName)), File.ReadAllLines(Path.Combine(b, FineTuneLog.FileName)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Md_ml_repeats_the_md_frames_with_some_phi_positive_md_phi_positive_weight_times(int weight)
+    {
+        // Frames and their mirror images: of each pair exactly one has aldp's φ > 0, so n of the 2n frames do.
+        using var dir = new TempDir();
+        string baseModel = BaseModel(dir);
+        var originals = EnergyFixtures.Frames("aldp");
+        var frames = BoltzmannGen.Tests.Analysis.PhiPositiveOversamplingTests.WithMirrors(originals);
+        var config = Tiny with { Steps = 2, ValEvery = 2, CheckpointEvery = 2, MdMl = 1, MdPhiPositiveWeight = weight };
+        var result = FineTuner.Run(new FineTuneRequest(baseModel, Path.Combine(dir.Path, "out"), EnergyFixtures.System("aldp"), config,
+                                                       TrainingFrames: frames));
+        Assert.Equal(originals.Count, result.MdPhiPositiveFrames);
+        Assert.Equal(2 * originals.Count + (weight - 1) * originals.Count, result.MdFrames);
+    }
+
     /// <summary>The fab term with a replay buffer of 32 particles: an annealing of 8 at steps 1, 3 and 5, 6 drawn a step.</summary>
     private static readonly FineTuneConfig BufferedFab =
         Tiny with { ReverseKl = 0, Fab = 1, FabParticles = 8, FabSteps = 2, FabBuffer = 32, FabEvery = 2, FabBatch = 6 };
@@ -211,6 +228,8 @@ public class FineTunerTests
     [InlineData("md_ml=1", "md_ml > 0 needs --data")]
     [InlineData("md_ml=-1", "negative")]
     [InlineData("md_pooled_runs=true", "give md_ml a positive weight")]
+    [InlineData("md_ml=1 md_phi_positive_weight=0", "md_phi_positive_weight must be between 1")]
+    [InlineData("md_phi_positive_weight=4", "md_phi_positive_weight reweights the md_ml term's frames: give md_ml a positive weight too")]
     [InlineData("ml_resample=-1", "ml_resample must be between 0")]
     [InlineData("reweighted_ml=0 reverse_kl=1 ml_resample=64", "give reweighted_ml a positive weight")]
     [InlineData("fab=-0.5", "none may be negative")]

@@ -1,8 +1,8 @@
 using BoltzmannGen.Data;
-using BoltzmannGen.Teacher;
+using BoltzmannGen.Analysis;
 using BoltzmannGen.Tests.Support;
 
-namespace BoltzmannGen.Tests.Teacher;
+namespace BoltzmannGen.Tests.Analysis;
 
 /// <summary>
 /// A mirror image flips the sign of every dihedral, so of a frame and its reflection exactly one has φ &gt; 0
@@ -13,7 +13,8 @@ public class PhiPositiveOversamplingTests
 {
     private static readonly BoltzmannGen.Systems.PeptideSystem Aldp = EnergyFixtures.System("aldp");
 
-    private static Frames WithMirrors(Frames frames)
+    /// <summary>The frames followed by their mirror images (x → −x), which flip the sign of every dihedral.</summary>
+    internal static Frames WithMirrors(Frames frames)
     {
         var positions = new double[2 * frames.Positions.Length];
         frames.Positions.CopyTo(positions, 0);
@@ -52,7 +53,7 @@ public class PhiPositiveOversamplingTests
         var frames = EnergyFixtures.Frames("aldp");
         Assert.Same(frames, PhiPositiveOversampling.Expand(frames, Aldp.Topology, 1).Frames);
         Assert.Throws<ArgumentOutOfRangeException>(() => PhiPositiveOversampling.Expand(frames, Aldp.Topology, 0));
-        var config = new TeacherConfig { PhiPositiveWeight = 0 };
+        var config = new BoltzmannGen.Teacher.TeacherConfig { PhiPositiveWeight = 0 };
         Assert.Contains("phi_positive_weight", Assert.Throws<InputException>(config.Validate).Message);
     }
 }

@@ -1,12 +1,12 @@
-using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
 using BoltzmannGen.Systems;
 
-namespace BoltzmannGen.Teacher;
+namespace BoltzmannGen.Analysis;
 
 /// <summary>
-/// A biased training set for the teacher: every frame with some backbone φ &gt; 0 (the rare left-handed basin,
-/// ~3 % of aldp's MD) appears <c>weight</c> times. The teacher, and the student that regresses onto its pairs,
+/// A biased training set: every frame with some backbone φ &gt; 0 (the rare left-handed basin, ~3 % of aldp's MD,
+/// ~6 % of al4's) appears <c>weight</c> times. A teacher fitted to it (teacher.phi_positive_weight), and the student
+/// that regresses onto its pairs, or a flow fine-tuned with it as its md_ml anchor (finetune.md_phi_positive_weight),
 /// then propose that basin more often and learn its shape from more gradient steps. The proposal no longer
 /// matches the Boltzmann populations, but importance weights exp(−u)/q undo any proposal bias, so estimates
 /// stay unbiased while ΔF(φ&gt;0 vs φ&lt;0) gets more samples where it is decided.
