@@ -5,14 +5,15 @@ namespace BoltzmannGen.FineTuning;
 /// <summary>
 /// finetune_log.csv: one row per validation — step, energy evaluations spent so far, ESS of the fixed validation batch
 /// (unclipped, clipped), the reverse-KL estimate, the MD validation NLL per dof, and what the training batches since the
-/// last row held (invalid, non-finite and capped samples, mean batch ESS). It is what the "ESS against energy
+/// last row held (invalid, non-finite and capped samples, mean batch ESS, the fab term's figures), and the Pareto k̂
+/// of the validation weights (last, so older logs read the same). It is what the "ESS against energy
 /// evaluations" plot reads. On resume, rows after the checkpoint are dropped, as in training_log.csv.
 /// </summary>
 public sealed class FineTuneLog : IDisposable
 {
     public const string FileName = "finetune_log.csv";
     public const string Header = "step,energy_evaluations,val_ess,val_ess_clipped,val_reverse_kl,val_nll,val_invalid_fraction," +
-                                 "train_samples,train_invalid,train_nonfinite,train_capped,train_batch_ess,fab_ess,fab_acceptance";
+                                 "train_samples,train_invalid,train_nonfinite,train_capped,train_batch_ess,fab_ess,fab_acceptance,val_pareto_k";
     private readonly StreamWriter _writer;
 
     public FineTuneLog(string path, int resumeFromStep)
@@ -30,7 +31,7 @@ public sealed class FineTuneLog : IDisposable
             F(v.Ess), F(v.EssClipped), F(v.ReverseKl), F(v.ValNll), F(v.InvalidFraction),
             b.Samples.ToString(CultureInfo.InvariantCulture), b.Invalid.ToString(CultureInfo.InvariantCulture),
             b.NonFinite.ToString(CultureInfo.InvariantCulture), b.Capped.ToString(CultureInfo.InvariantCulture), F(b.MeanBatchEss),
-            F(b.MeanFabEss), F(b.MeanFabAcceptance)));
+            F(b.MeanFabEss), F(b.MeanFabAcceptance), F(v.ParetoK)));
     }
 
     /// <summary>(energy evaluations, ESS, clipped ESS) of every row of a log file, for plots and reports.</summary>

@@ -7,13 +7,18 @@ using static TorchSharp.torch;
 
 namespace BoltzmannGen.FineTuning;
 
-/// <summary>One validation of fine-tuning: ESS of a fixed batch of flow samples, unclipped and clipped, and the guards.</summary>
-public sealed record FineTuneValidationResult(double Ess, double EssClipped, double? ValNll, double InvalidFraction, double ReverseKl);
+/// <summary>
+/// One validation of fine-tuning: ESS of a fixed batch of flow samples, unclipped and clipped, the guards, and the
+/// Pareto k̂ of the batch's weights (null when too few are finite): above 0.5 the unclipped ESS is a noisy figure.
+/// </summary>
+public sealed record FineTuneValidationResult(double Ess, double EssClipped, double? ValNll, double InvalidFraction, double ReverseKl,
+                                              double? ParetoK = null);
 
 /// <summary>
 /// Scores the averaged weights on the same prior draws every time (so successive figures differ by the model only):
 /// flow samples with exact log q, reweighted exactly as `bgen reweight` does (mirror images, validity, energies), the
 /// Kish ESS fraction unclipped and with the top <see cref="FineTuneConfig.ValClipTop"/> of log-weights clipped, the
+/// Pareto k̂ of the weights' tail (how far the unclipped figure can be trusted, §7.1), the
 /// reverse-KL estimate mean(u + log q) over valid samples, and the NLL per degree of freedom of MD validation frames
 /// (a basin the flow drops shows there first).
 /// </summary>
@@ -63,7 +68,7 @@ public sealed class FineTuneValidation : IDisposable
         var valid = Enumerable.Range(0, finite.Length).Where(f => result.Valid[f] && double.IsFinite(reduced[f])).ToArray();
         double kl = valid.Length == 0 ? double.NaN : valid.Average(f => reduced[f] + logQ[finite[f]]);
         return new FineTuneValidationResult(weights.EffectiveSampleFraction, weights.ClipTop(_clipTop).EffectiveSampleFraction, Nll(model),
-            1 - (double)valid.Length / n, kl);
+            1 - (double)valid.Length / n, kl, Analysis.ParetoTail.Shape(logW));
     }
 
     private double? Nll(BoltzmannFlow model)

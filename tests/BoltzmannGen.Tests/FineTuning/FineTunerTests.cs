@@ -100,6 +100,8 @@ public class FineTunerTests
         // fab_ess and fab_acceptance: fractions, logged for every stretch.
         Assert.All(rows, r => Assert.InRange(double.Parse(r[12], System.Globalization.CultureInfo.InvariantCulture), 1.0 / 8, 1.0));
         Assert.All(rows, r => Assert.InRange(double.Parse(r[13], System.Globalization.CultureInfo.InvariantCulture), 0.0, 1.0));
+        // val_pareto_k: the validation batch has valid draws, so its weights have a tail to fit (k̂ of finite weights < 2).
+        Assert.All(rows, r => Assert.InRange(double.Parse(r[14], System.Globalization.CultureInfo.InvariantCulture), -1.0, 2.0));
 
         StopAndResume(baseModel, b, system, config);
         var (ia, _) = AssertSameParameters(a, b);
@@ -166,8 +168,11 @@ public class FineTunerTests
         Assert.Equal(logged.Select(r => int.Parse(r[0])), validations.Select(p => p.Step));
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         for (int k = 0; k < logged.Length; k++)
-            Assert.Equal($"val ESS {(100 * double.Parse(logged[k][2], inv)).ToString("F2", inv)} % (clipped {(100 * double.Parse(logged[k][3], inv)).ToString("F2", inv)} %)",
+        {
+            string tail = logged[k][14] == "" ? "" : $", k̂ {double.Parse(logged[k][14], inv).ToString("F2", inv)}";
+            Assert.Equal($"val ESS {(100 * double.Parse(logged[k][2], inv)).ToString("F2", inv)} % (clipped {(100 * double.Parse(logged[k][3], inv)).ToString("F2", inv)} %{tail})",
                          validations[k].ValidationSummary);
+        }
     }
 
     [Fact]
