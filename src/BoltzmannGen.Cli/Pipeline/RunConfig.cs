@@ -139,26 +139,29 @@ public sealed record RunConfig
     {
         var given = overrides.ToList();
         var config = YamlConfig.Load<RunConfig>(path, given, "run config");
-        config.Validate();
-        // Every entry is checked, not only the chosen system's: a typo in al4's budget fails an aldp run too.
+        // Every entry is checked, not only the chosen system's: a typo in al4's budget fails an aldp run too. The
+        // command line is checked with the chosen system's entry only, so an override that needs what that entry
+        // sets (finetune.md_phi_positive_weight needs al4's md_ml) is not refused for the other systems.
         RunConfig? chosen = null;
         foreach (var (system, text) in config.PerSystem.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            try
-            {
-                var withOwn = YamlConfig.Load<RunConfig>(path, [.. SystemOverrides(text), .. given], "run config");
-                withOwn.Validate();
-                if (system == config.System) chosen = withOwn;
-            }
-            catch (InputException e)
-            {
-                throw new InputException($"per_system.{system} '{text}': {e.Message}", e);
-            }
+            var own = Entry(system, text, () => SystemOverrides(text));
+            Entry(system, text, () => { var alone = YamlConfig.Load<RunConfig>(path, own, "run config"); alone.Validate(); return alone; });
+            if (system == config.System) chosen = YamlConfig.Load<RunConfig>(path, [.. own, .. given], "run config");
         }
-        return chosen ?? config;
+        var result = chosen ?? config;
+        result.Validate();
+        return result;
     }
 
     public string ToYaml() => YamlConfig.ToYaml(this);
+
+    /// <summary>Reads a per_system entry, naming it in any error.</summary>
+    private static T Entry<T>(string system, string text, Func<T> read)
+    {
+        try { return read(); }
+        catch (InputException e) { throw new InputException($"per_system.{system} '{text}': {e.Message}", e); }
+    }
 
     /// <summary>The overrides of a per_system entry; it may not choose the system or nest budgets.</summary>
     private static string[] SystemOverrides(string text)

@@ -59,5 +59,16 @@ public class RunConfigPerSystemTests
         Assert.Equal(aldp.Teacher, al4.Teacher);
     }
 
+    [Fact]
+    public void A_command_line_key_that_needs_the_chosen_systems_entry_is_checked_with_it_alone()
+    {
+        // md_phi_positive_weight needs md_ml, which the full preset sets for al3 and al4 only.
+        string full = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "configs", "presets", "full.yaml");
+        Assert.Equal(4, RunConfig.Load(full, ["system=al4", "finetune.md_phi_positive_weight=4"]).Finetune.MdPhiPositiveWeight);
+        var e = Assert.Throws<InputException>(() => RunConfig.Load(full, ["system=aldp", "finetune.md_phi_positive_weight=4"]));
+        Assert.Contains("give md_ml a positive weight", e.Message);
+        Assert.DoesNotContain("per_system", e.Message);
+    }
+
     private static (int Finetune, int Flow) Steps(RunConfig c) => (c.Finetune.Steps, c.Flow.Steps);
 }
