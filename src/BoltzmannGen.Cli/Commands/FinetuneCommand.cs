@@ -102,7 +102,8 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
         AnsiConsole.MarkupLine(string.Create(ci, $"fine-tuned {Markup.Escape(settings.Model)} for {config.Steps} steps in {result.Seconds:F0} s → {Markup.Escape(settings.Out)}"));
         AnsiConsole.MarkupLine(string.Create(ci, $"energy evaluations: {result.EnergyEvaluations:N0}; log: {Markup.Escape(Path.Combine(settings.Out, FineTuneLog.FileName))}"));
         if (config.MdPhiPositiveWeight > 1)
-            AnsiConsole.MarkupLine(string.Create(ci, $"md_ml: {result.MdPhiPositiveFrames:N0} of {training!.Count:N0} MD frames have some φ > 0, each counted {config.MdPhiPositiveWeight} times ({result.MdFrames:N0} in all)"));
+            AnsiConsole.MarkupLine(string.Create(ci, $"md_phi_positive_weight {config.MdPhiPositiveWeight}: {result.MdPhiPositiveFrames:N0} of {training!.Count:N0} MD frames have some φ > 0; " +
+                $"they made up {(double)config.MdPhiPositiveWeight * result.MdPhiPositiveFrames / result.MdFrames:P1} of the {result.MdFrames:N0} frames md_ml drew from"));
         if (result.KeptStep is { } step)
             AnsiConsole.MarkupLine(string.Create(ci, $"weights kept: step {step}, validation ESS {100 * result.KeptEss:F2} %"));
         return 0;
