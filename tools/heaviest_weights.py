@@ -4,10 +4,11 @@
 usage: tools/heaviest_weights.py SAMPLES.npz TOPOLOGY.pdb [--top 25] [--md FRAMES.npy ...]
 
 Lists the top weights with their share of Σw, reduced energy, log q and backbone φ/ψ per residue, then compares how
-often the top 100 / 1,000 weights and 5,000 random draws of q lie in some φ > 0 basin. A flow that under-populates a
-basin gives the draws it does put there large weights: if the top weights are enriched in φ > 0 far beyond the
-flow's own share, the tail is that basin's deficit (docs/results.md, al4, 2026-12-07). --md gives MD frames
-(a dataset's train.npy / extra.npy, (n, atoms, 3) float32 nm) whose φ > 0 share is printed beside.
+often the top 100 / 1,000 weights and 5,000 random draws of q lie in some φ > 0 basin, or are helical at every
+residue (CLASSES). A flow that under-populates a basin gives the draws it does put there large weights: if the top
+weights are enriched in a class far beyond the flow's own share, the tail is that class's deficit (docs/results.md,
+al4, 2026-12-07). --md gives MD frames (a dataset's train.npy / extra.npy, (n, atoms, 3) float32 nm) whose shares
+are printed beside.
 Reads samples.npz written by `bgen sample` + `bgen reweight` (uncompressed .npy members).
 """
 import array, math, random, struct, sys, zipfile
@@ -57,6 +58,14 @@ def dihedral(p, i, j, k, l):
     return math.degrees(math.atan2(dot(cross(b1, v), w), dot(v, w)))
 
 
+# Conformation classes counted among the heaviest weights, q's draws and MD; a row is [(φ, ψ) per residue], degrees.
+CLASSES = [
+    ('have some φ > 0', lambda row: any(phi > 0 for phi, _ in row)),
+    # every residue right-handed helical: the compact helix, al4's lowest energies
+    ('are helical at every residue (φ < 0, -120° < ψ < 50°)', lambda row: all(phi < 0 and -120 < psi < 50 for phi, psi in row)),
+]
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -95,17 +104,19 @@ def main():
         cells = ' | '.join(f'{a:5.0f} {b:5.0f}' for a, b in phis(i))
         print(f'{rank:4d} {share:7.4f} {cumulative:7.4f} {energy[i] / KT_KJ_PER_MOL:9.2f} {log_q[i]:9.2f}   {cells}')
 
-    def any_positive(i): return any(a > 0 for a, _ in phis(i))
+    def shares(rows):
+        rows = list(rows)
+        return ', '.join(f'{100 * sum(test(r) for r in rows) / len(rows):.1f} % {name}' for name, test in CLASSES)
+
     for k in (100, 1000):
         k = min(k, len(finite))
         share = sum(math.exp(l - largest) for l, _ in finite[:k]) / total
-        hits = sum(any_positive(i) for _, i in finite[:k])
-        print(f'top {k} weights ({100 * share:.1f} % of Σw): {100 * hits / k:.1f} % have some φ > 0')
+        print(f'top {k} weights ({100 * share:.1f} % of Σw): {shares(phis(i) for _, i in finite[:k])}')
     random.seed(1)
     draws = random.sample(range(len(log_w)), min(5000, len(log_w)))
-    print(f'{len(draws)} random draws of q: {100 * sum(any_positive(i) for i in draws) / len(draws):.1f} % have some φ > 0')
+    print(f'{len(draws)} random draws of q: {shares(phis(i) for i in draws)}')
     if '--md' in sys.argv:
-        hits = count = 0
+        rows = []
         for md in sys.argv[sys.argv.index('--md') + 1:]:
             if md.startswith('--'):
                 break
@@ -115,9 +126,8 @@ def main():
                     a = array.array('f')
                     a.frombytes(chunk)
                     p = [(a[3 * k], a[3 * k + 1], a[3 * k + 2]) for k in range(atoms)]
-                    hits += any(dihedral(p, *phi) > 0 for _, phi, _ in angles)
-                    count += 1
-        print(f'{count} MD frames: {100 * hits / count:.1f} % have some φ > 0')
+                    rows.append([(dihedral(p, *phi), dihedral(p, *psi)) for _, phi, psi in angles])
+        print(f'{len(rows)} MD frames: {shares(rows)}')
 
 
 if __name__ == '__main__':
