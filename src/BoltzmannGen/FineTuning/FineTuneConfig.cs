@@ -39,7 +39,8 @@ public sealed record FineTuneConfig
     /// md_ml's frames with some backbone φ &gt; 0 (the rare left-handed basins) appear this many times among the frames
     /// it draws from (1 = MD's populations; <see cref="Analysis.PhiPositiveOversampling"/>). A proposal that puts too
     /// little mass where the target has some gives weights without bound there; too much only costs a few samples.
-    /// al4's fine-tuned flow holds about half of MD's φ &gt; 0 share, and those draws hold its heaviest weights. Written only when set.
+    /// On al4, 4 brought the flow's φ &gt; 0 share from half of MD's to MD's, but not its ESS (docs/results.md), so the
+    /// presets leave it at 1. Written only when set.
     /// </summary>
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults), System.ComponentModel.DefaultValue(1)]
     public int MdPhiPositiveWeight { get; init; } = 1;

@@ -96,7 +96,7 @@ public static class FineTuner
             var v = validation.Run((BoltzmannFlow)averaged);
             log.Write(step, config.EnergyEvaluations(step, Validations(step, config)), v, objective.TakeStatistics());
             return new ValidationFigures(v.ReverseKl, v.ValNll, "val_ess", -v.Ess,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"val ESS {100 * v.Ess:F2} % (clipped {100 * v.EssClipped:F2} %{(v.ParetoK is { } k ? $", k̂ {k:F2}" : "")})"));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"val ESS {100 * v.Ess:F2} % (clipped {100 * v.EssClipped:F2} %{(v.ParetoK is { } k ? ", k̂ " + k.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "")})"));
         }, request.Resume, progress, cancellation, objective.CheckpointParts);
 
         long evaluations = config.EnergyEvaluations(config.Steps, Validations(config.Steps, config));
