@@ -60,6 +60,9 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         if (settings.IsSlurm) return SlurmExecutor.Submit(plan, settings, context, slurm, BgenExecutable.Path, Environment.CurrentDirectory);
 
         string run = plan.RunDirectory;
+        // Queued or running Slurm jobs are named before the lock is taken: a job booking its stage holds the run
+        // folder's lock for a moment, and the refusal should say why, not only that the folder is busy.
+        SlurmRecords.RefuseActiveJobs(plan, slurm, "a local `bgen run`");
         // The run folder's writer lock; each stage takes its own output's as well (locks are per path).
         using var writer = OutputPath.Lock(run, context);
         var clock = Stopwatch.StartNew();
