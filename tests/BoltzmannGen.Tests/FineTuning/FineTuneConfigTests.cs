@@ -25,7 +25,8 @@ public class FineTuneConfigTests
             var back = FineTuneConfig.Load(path, []);
             Assert.Equal((0.5, 128, true, 4), (back.MdMl, back.MdBatchSize, back.MdPooledRuns, back.MdPhiPositiveWeight));
             File.WriteAllText(path, new FineTuneConfig { MdMl = 1 }.ToYaml());
-            Assert.Equal((256, 1), (FineTuneConfig.Load(path, []).MdBatchSize, FineTuneConfig.Load(path, []).MdPhiPositiveWeight));
+            var defaults = FineTuneConfig.Load(path, []);
+            Assert.Equal((256, 1), (defaults.MdBatchSize, defaults.MdPhiPositiveWeight));
         }
         finally { File.Delete(path); }
     }
