@@ -34,6 +34,10 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         [DefaultValue(1.5)]
         public double DefensiveScale { get; init; } = 1.5;
 
+        [CommandOption("--mix-with <DIR>")]
+        [Description("Another trained model folder of the same system (repeatable): draw from --model and these as one proposal, each draw's flow chosen at random, and give every sample the mixture's exact density (1/K)·Σ q_k. Where one flow lacks mass another can cover it; each draw costs a density pass in every other flow.")]
+        public string[] MixWith { get; init; } = [];
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : Count < 1 ? ValidationResult.Error("--n must be at least 1.")
@@ -46,7 +50,8 @@ public sealed class SampleCommand : Command<SampleCommand.Settings>
         OutputPath.CheckWritable(settings.Out, "--out");
         var request = new FlowSampleRequest(settings.Model, settings.Out, OutputPath.CommandLine(context), settings.Count, settings.Batch,
                                             settings.Seed, settings.Device,
-                                            settings.Defensive > 0 ? new DefensiveMixture(settings.Defensive, settings.DefensiveScale) : null);
+                                            settings.Defensive > 0 ? new DefensiveMixture(settings.Defensive, settings.DefensiveScale) : null,
+                                            settings.MixWith);
         var result = FlowSampling.Run(request, SampleProgress.Show, cancellationToken);
         var (info, seconds) = (result.Info, result.Seconds);
         AnsiConsole.MarkupLine($"{settings.Count} samples of {info.System} with log q in {seconds:F1} s ({settings.Count / seconds:N0}/s) → {Markup.Escape(settings.Out)}");

@@ -73,12 +73,12 @@ public static class ModelDirectory
         AtomicFile.Write(Path.Combine(directory, InfoFile), s => s.Write(json));
     }
 
-    /// <summary>A model folder's model.json; a missing folder or file, or invalid JSON, is named.</summary>
-    public static ModelInfo ReadInfo(string directory)
+    /// <summary>A model folder's model.json; a missing folder or file, or invalid JSON, is named (with the <paramref name="option"/> that gave the folder).</summary>
+    public static ModelInfo ReadInfo(string directory, string option = "--model")
     {
         string infoPath = Path.Combine(directory, InfoFile);
-        if (!Directory.Exists(directory)) throw new InputException($"--model {directory}: folder not found.");
-        if (!File.Exists(infoPath)) throw new InputException($"--model {directory}: {InfoFile} is missing (not a trained model folder, or training has not finished).");
+        if (!Directory.Exists(directory)) throw new InputException($"{option} {directory}: folder not found.");
+        if (!File.Exists(infoPath)) throw new InputException($"{option} {directory}: {InfoFile} is missing (not a trained model folder, or training has not finished).");
         try
         {
             return JsonSerializer.Deserialize<ModelInfo>(File.ReadAllText(infoPath)) ?? throw new JsonException("empty");
@@ -106,10 +106,10 @@ public static class ModelDirectory
     }
 
     /// <summary>Loads a trained model; a missing folder, file, damaged weights or a checksum mismatch are named.</summary>
-    public static (BoltzmannFlow Model, ModelInfo Info) Load(string directory, Device? device = null)
+    public static (BoltzmannFlow Model, ModelInfo Info) Load(string directory, Device? device = null, string option = "--model")
     {
         string infoPath = Path.Combine(directory, InfoFile);
-        var info = ReadInfo(directory);
+        var info = ReadInfo(directory, option);
         string weights = Path.Combine(directory, WeightsFile);
         FileChecksum.Verify(weights, info.Sha256?.GetValueOrDefault(WeightsFile), infoPath, Remedy);
         BoltzmannFlow model;

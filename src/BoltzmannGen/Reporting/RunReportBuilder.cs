@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using BoltzmannGen.Analysis;
 using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
@@ -71,6 +72,11 @@ public sealed class RunReportBuilder(PeptideSystem system, ReferenceDataset refe
         if (samples.IsSmc)
             notes.Add($"estimator: SMC (bgen smc), {(samples.Optional(SampleFile.SmcBetas)?.Length ?? 1) - 1} annealing steps, " +
                       $"{inputs.SmcEvaluationsPerParticle:F1} energy evaluations per particle; log_w are the SMC weights (ESS of the final particles).");
+        if (samples.Optional(SampleFile.DefensiveMixture) is [var fraction, var scale])
+            notes.Add($"proposal: a defensive mixture (bgen sample --defensive {fraction.ToString(CultureInfo.InvariantCulture)} " +
+                      $"--defensive-scale {scale.ToString(CultureInfo.InvariantCulture)}); log q is the mixture's density.");
+        if (samples.Optional(SampleFile.MixtureFlows) is [var flows])
+            notes.Add($"proposal: {flows:F0} flows drawn as one mixture (bgen sample --mix-with); log q is the mixture's density.");
         if (inputs.Reflected?.Any(r => r) == true)
             notes.Add($"{inputs.Reflected.Count(r => r)} mirror-image (all-D) samples were reflected to L before scoring; log q was kept.");
         var report = new RunReport

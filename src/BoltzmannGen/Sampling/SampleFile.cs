@@ -25,6 +25,12 @@ public sealed class SampleFile
 
     public const byte EstimatorSmc = 1;
 
+    /// <summary>
+    /// How `bgen sample` drew when it did not draw from one flow alone: <c>defensive_mixture</c> [ε, τ] (float64, 2) and
+    /// <c>mixture_flows</c> [K] (float64, 1); log_q is then the mixture's density. Shards merge only with equal values.
+    /// </summary>
+    public const string DefensiveMixture = "defensive_mixture", MixtureFlows = "mixture_flows";
+
     private readonly double[] _positionsNm;
 
     private SampleFile(string path, IReadOnlyDictionary<string, NpyArray> arrays, double[] positionsNm, int count, int atoms)

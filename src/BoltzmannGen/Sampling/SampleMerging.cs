@@ -28,6 +28,9 @@ public static class SampleMerging
 
     private static readonly string[] Summed = [SampleFile.SamplingSeconds, SampleFile.ReweightSeconds];
 
+    /// <summary>Arrays that describe the proposal: kept when every shard holds the same values, refused otherwise.</summary>
+    private static readonly string[] SameInEveryShard = [SampleFile.DefensiveMixture, SampleFile.MixtureFlows];
+
     /// <summary>Checks every shard, then writes the merged file under its writer lock.</summary>
     public static SampleMergeResult Run(SampleMergeRequest request)
     {
@@ -45,10 +48,14 @@ public static class SampleMerging
             if (shard.IsReweighted != first.IsReweighted)
                 throw new InputException($"{(shard.IsReweighted ? first : shard).Path} is not reweighted but {(shard.IsReweighted ? shard : first).Path} is; " +
                                          "reweight every shard (or none) before merging.");
-            if (shard.Arrays.Keys.FirstOrDefault(name => !PerSample.Contains(name) && !Summed.Contains(name) && !(shard.IsSmc && SmcRun.Contains(name))) is { } other)
+            if (shard.Arrays.Keys.FirstOrDefault(name => !PerSample.Contains(name) && !Summed.Contains(name) && !SameInEveryShard.Contains(name)
+                                                         && !(shard.IsSmc && SmcRun.Contains(name))) is { } other)
                 throw new InputException($"{shard.Path}: array '{other}' cannot be merged shard by shard" +
                                          (other is SampleFile.LogWClipped or SampleFile.Resampled ? " (it needs every weight: clip with `bgen merge --clip-top`)." : "."));
         }
+        foreach (var name in SameInEveryShard)
+            if (shards.FirstOrDefault(s => !(s.Optional(name) ?? []).SequenceEqual(first.Optional(name) ?? [])) is { } odd)
+                throw new InputException($"{odd.Path}: drawn from another proposal than {first.Path} ('{name}' differs); merge shards of one proposal.");
         foreach (var name in PerSample.Where(first.Has))
             if (shards.FirstOrDefault(s => !s.Has(name)) is { } missing)
                 throw new InputException($"{missing.Path} has no '{name}' array, but {first.Path} has; shards must come from the same commands.");
@@ -62,6 +69,8 @@ public static class SampleMerging
             arrays.Add(KeyValuePair.Create(name, Concatenate(name, shards, count)));
         foreach (var name in Summed.Where(name => shards.All(s => s.Has(name))))
             arrays.Add(KeyValuePair.Create(name, new NpyArray([shards.Sum(s => s.Arrays[name].ToDoubles()[0])], 1)));
+        foreach (var name in SameInEveryShard.Where(first.Has))
+            arrays.Add(KeyValuePair.Create(name, first.Arrays[name]));
         if (first.IsSmc) arrays.AddRange(SmcArrays(shards));
         ImportanceWeights? weights = first.IsReweighted ? new ImportanceWeights(arrays.Single(a => a.Key == SampleFile.LogW).Value.AsFloat64()) : null;
         if (request.ClipTop is { } fraction and > 0)

@@ -2,6 +2,7 @@ using BoltzmannGen.Cli;
 using BoltzmannGen.Data;
 using BoltzmannGen.Datasets;
 using BoltzmannGen.Flows;
+using BoltzmannGen.Sampling;
 using BoltzmannGen.Targets;
 using BoltzmannGen.Tests.Support;
 
@@ -139,6 +140,43 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Assert.Equal(2, code);
         Assert.Contains(expected, error);
         Assert.Empty(dir.Files());
+    }
+
+    [Fact]
+    public void A_mixture_of_a_flow_with_itself_has_the_flows_own_log_q_and_says_how_it_was_drawn()
+    {
+        using var dir = new TempDir();
+        string samples = dir.File("mix.npz");
+        var (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", run.Model, "--n", "40", "--out", samples, "--device", "cpu"]);
+        Assert.True(code == 0, error);
+        var file = SampleFile.Read(samples);
+        Assert.Equal([2.0], file.Optional(SampleFile.MixtureFlows)!);
+        // ½q + ½q = q: the stored density is the model's own, computed here through its density direction.
+        var (model, _) = ModelDirectory.Load(run.Model, TorchSharp.torch.CPU);
+        var own = model.LogQ(file.PositionsNm(), 64);
+        var stored = file.LogQValues();
+        for (int i = 0; i < stored.Length; i++) Assert.True(Math.Abs(own[i] - stored[i]) <= 1e-3, $"sample {i}: {own[i]} vs {stored[i]}");
+    }
+
+    [Fact]
+    public void A_mixture_member_that_is_missing_of_another_system_or_beside_defensive_is_refused_with_nothing_written()
+    {
+        using var dir = new TempDir();
+        string other = dir.File("al3-model");
+        Directory.CreateDirectory(other);
+        foreach (var f in Directory.GetFiles(run.Model)) File.Copy(f, Path.Combine(other, Path.GetFileName(f)));
+        var info = Path.Combine(other, ModelDirectory.InfoFile);
+        File.WriteAllText(info, File.ReadAllText(info).Replace("\"system\": \"aldp\"", "\"system\": \"al3\""));
+        string outFile = dir.File("s.npz");
+        var (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", other, "--n", "5", "--out", outFile]);
+        Assert.Equal((2, $"error: --mix-with {other}: a model of al3 (22 atoms), but --model {run.Model} is of aldp (22 atoms); a mixture's flows must model one system."),
+                     (code, error.Trim()));
+        (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", dir.File("nothing"), "--n", "5", "--out", outFile]);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: --mix-with {dir.File("nothing")}: folder not found.", error);
+        (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", run.Model, "--defensive", "0.1", "--n", "5", "--out", outFile]);
+        Assert.Equal((2, "error: --defensive and --mix-with together: choose one kind of mixture."), (code, error.Trim()));
+        Assert.False(File.Exists(outFile));
     }
 
     [Fact]

@@ -87,6 +87,33 @@ public class MergeCommandTests
         Assert.Equal((2, $"error: --out {b} is one of the shards; merge into another file."), (code, error));
         Assert.False(File.Exists(outFile));
     }
+    [Fact]
+    public void Shards_of_one_mixture_proposal_keep_its_description_and_shards_of_two_are_refused()
+    {
+        using var dir = new TempDir();
+        string Described(string name, int from, params (string Name, double[] Values)[] proposal)
+        {
+            string path = Shard(dir, name, from, 10);
+            var arrays = SampleFile.Read(path).Arrays.ToDictionary(kv => kv.Key, kv => kv.Value);
+            foreach (var (key, values) in proposal) arrays[key] = new NpyArray(values, values.Length);
+            Npz.Write(path, arrays);
+            return path;
+        }
+        string a = Described("a.npz", 0, ("defensive_mixture", [0.1, 1.5])), b = Described("b.npz", 10, ("defensive_mixture", [0.1, 1.5]));
+        string merged = dir.File("merged.npz");
+        Assert.Equal((0, ""), Run("merge", "--out", merged, a, b));
+        Assert.Equal([0.1, 1.5], SampleFile.Read(merged).Optional("defensive_mixture")!);
+
+        string c = Described("c.npz", 20, ("defensive_mixture", [0.2, 1.5])), d = Described("d.npz", 30, ("mixture_flows", [2.0])), plain = Shard(dir, "e.npz", 40, 10);
+        foreach (var (first, second) in new[] { (a, c), (a, d), (a, plain) })
+        {
+            var (code, error) = Run("merge", "--out", dir.File("no.npz"), first, second);
+            Assert.Equal(2, code);
+            Assert.StartsWith($"error: {second}: drawn from another proposal than {first}", error);
+        }
+        Assert.False(File.Exists(dir.File("no.npz")));
+    }
+
     /// <summary>A reweighted shard made into a `bgen smc` file: log_w rescaled to mean exp = Ẑ (as SMC writes them), with its schedule.</summary>
     private static string SmcShard(TempDir dir, string name, int from, int count, double logZ, double[] betas)
     {

@@ -58,7 +58,8 @@ public class RunReportBuilderTests
         string path = dir.File("samples.npz");
         Npz.Write(path, ("positions", new NpyArray(Array.ConvertAll(test.Positions, v => (float)v), n, 22, 3)),
                         ("log_q", new NpyArray(new double[n], n)), ("energy", new NpyArray(reference.SplitEnergies("test"), n)),
-                        ("log_w", new NpyArray(logW, n)), ("valid", new NpyArray(Enumerable.Repeat(true, n).ToArray(), n)));
+                        ("log_w", new NpyArray(logW, n)), ("valid", new NpyArray(Enumerable.Repeat(true, n).ToArray(), n)),
+                        ("mixture_flows", new NpyArray([3.0], 1)));
         var report = new RunReportBuilder(system, reference, new ReportOptions { Bootstrap = 20, TorusPoints = 200, TrainingEnergyEvaluations = 12345 })
             .Build(SampleFile.Read(path, 22), dir.File("report"));
 
@@ -76,6 +77,8 @@ public class RunReportBuilderTests
         Assert.True(report.EssClippedFraction > 5 * report.EssFraction, "the outliers must dominate the unclipped ESS for this test to mean anything");
         Assert.Equal(12345, report.EnergyEvaluations.Training);
         Assert.Equal(n, report.EnergyEvaluations.Sampling);
+        // The file says its log q is a three-flow mixture's (bgen sample --mix-with), and the report says so.
+        Assert.Contains("proposal: 3 flows drawn as one mixture (bgen sample --mix-with); log q is the mixture's density.", report.Notes);
     }
 
     [Fact]
