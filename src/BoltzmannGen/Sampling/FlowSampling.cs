@@ -64,6 +64,8 @@ public static class FlowSampling
         foreach (var path in others)
         {
             var (member, memberInfo) = ModelDirectory.Load(path, device, "--mix-with");
+            // A member's model.json edited to name another catalog system is named as damaged, as for --model.
+            ModelDirectory.SystemOf(path, memberInfo);
             if (memberInfo.System != info.System || memberInfo.Atoms != info.Atoms)
                 throw new InputException($"--mix-with {path}: a model of {memberInfo.System} ({memberInfo.Atoms} atoms), but --model {request.Model} " +
                                          $"is of {info.System} ({info.Atoms} atoms); a mixture's flows must model one system.");

@@ -166,11 +166,19 @@ public class FlowCommandsTests(SmallFlowRun run) : IClassFixture<SmallFlowRun>
         Directory.CreateDirectory(other);
         foreach (var f in Directory.GetFiles(run.Model)) File.Copy(f, Path.Combine(other, Path.GetFileName(f)));
         var info = Path.Combine(other, ModelDirectory.InfoFile);
-        File.WriteAllText(info, File.ReadAllText(info).Replace("\"system\": \"aldp\"", "\"system\": \"al3\""));
+        string json = File.ReadAllText(info);
+        // A system outside the catalog passes the catalog check and is refused by the comparison with --model.
+        File.WriteAllText(info, json.Replace("\"system\": \"aldp\"", "\"system\": \"toy\""));
         string outFile = dir.File("s.npz");
         var (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", other, "--n", "5", "--out", outFile]);
-        Assert.Equal((2, $"error: --mix-with {other}: a model of al3 (22 atoms), but --model {run.Model} is of aldp (22 atoms); a mixture's flows must model one system."),
+        Assert.Equal((2, $"error: --mix-with {other}: a model of toy (22 atoms), but --model {run.Model} is of aldp (22 atoms); a mixture's flows must model one system."),
                      (code, error.Trim()));
+        // A catalog system with another atom count (al3) means model.json was edited: named as damaged, as for --model.
+        File.WriteAllText(info, json.Replace("\"system\": \"aldp\"", "\"system\": \"al3\""));
+        (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", other, "--n", "5", "--out", outFile]);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: {Path.Combine(other, ModelDirectory.InfoFile)} names system al3 (", error.Trim());
+        Assert.Contains("atoms), but the model has 22 atoms: the file was changed or damaged", error);
         (code, error) = SmallFlowRun.Run(["sample", "--model", run.Model, "--mix-with", dir.File("nothing"), "--n", "5", "--out", outFile]);
         Assert.Equal(2, code);
         Assert.Contains($"error: --mix-with {dir.File("nothing")}: folder not found.", error);
