@@ -126,7 +126,9 @@ public class SlurmClusterTests : IDisposable
     public void A_stage_cancelled_mid_way_is_submitted_again_by_a_rerun_and_continues_from_its_checkpoint()
     {
         string run = dir.File("run");
-        string[] longFlow = ["flow.steps=600"]; // the smoke preset checkpoints every 10 steps
+        // The smoke preset checkpoints every 10 steps. 2,000 steps (about 25 s) keep the flow job running while this
+        // test asks for the refusal and cancels it, even when the test process is starved beside other work (600 did not).
+        string[] longFlow = ["flow.steps=2000"];
         Assert.Equal(0, BgenProcess.Run(Smoke(run, longFlow)).Code);
         var plan = Plan(run, longFlow);
         string flow = Job(plan, "flow");
@@ -162,7 +164,7 @@ public class SlurmClusterTests : IDisposable
     public void A_stage_killed_mid_way_fails_its_dependents_the_status_says_which_and_why_and_a_rerun_completes()
     {
         string run = dir.File("run");
-        string[] longFlow = ["flow.steps=600"];
+        string[] longFlow = ["flow.steps=2000"];
         Assert.Equal(0, BgenProcess.Run(Smoke(run, longFlow)).Code);
         var plan = Plan(run, longFlow);
         string flow = Job(plan, "flow");
