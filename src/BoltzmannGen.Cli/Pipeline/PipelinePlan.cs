@@ -83,7 +83,7 @@ public static class PipelinePlan
                 };
                 stages.Add(Hashed(new PipelineStage("teacher", "flow-matching CNF teacher",
                     Stage<TeacherTrainCommand, TeacherTrainCommand.Settings>(teacher, "teacher", "train"), [In("teacher")], true)
-                    { ConfigText = config.Teacher.ToYaml() }, dataHash));
+                    { ConfigText = config.Teacher.ToYaml() + (config.Teacher.MdPooledRuns ? ReferenceDataset.PooledRunsFingerprint(datasetMeta) : "") }, dataHash));
                 upstream = stages[^1].Hash;
                 TargetsCommand.Settings Reflow(int part = 0, int parts = 1, bool resume = false) => new()
                 {

@@ -41,6 +41,13 @@ public sealed record TeacherConfig
     public double Scale { get; init; } = 0.0;
     /// <summary>Training frames with some backbone φ &gt; 0 appear this many times (1 = the MD populations); see <see cref="PhiPositiveOversampling"/>.</summary>
     public int PhiPositiveWeight { get; init; } = 1;
+    /// <summary>
+    /// Whether the teacher also learns from the frames of the dataset's pooled independent runs (extra.npy, added by
+    /// `bgen pool`), not only from the training split: more independent frames for the picture every later stage
+    /// inherits (fine-tuning's md_pooled_runs does the same for its MD anchor). Written only when set.
+    /// </summary>
+    [YamlDotNet.Serialization.YamlMember(DefaultValuesHandling = YamlDotNet.Serialization.DefaultValuesHandling.OmitDefaults)]
+    public bool MdPooledRuns { get; init; }
 
     public string ToYaml() => YamlConfig.ToYaml(this);
 

@@ -168,6 +168,49 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
         Assert.Equal(!pooledRuns, before["finetune"] == after["finetune"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Pooling_reruns_the_teacher_only_when_it_learns_from_the_pooled_runs(bool pooledRuns)
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        string smoke = Path.Combine(EnergyFixtures.Catalog.ForceFieldsDirectory, "..", "configs", "presets", "smoke.yaml");
+        string[] overrides = [$"teacher.md_pooled_runs={(pooledRuns ? "true" : "false")}"];
+        Dictionary<string, string> Hashes() => PipelinePlan.Build(RunConfig.Load(smoke, overrides), "/tmp/run", into, null).ToDictionary(s => s.Name, s => s.Hash);
+        var before = Hashes();
+        Assert.Equal(0, Pool("--into", into, runs.Second).Code);
+        Assert.Equal(!pooledRuns, before["teacher"] == Hashes()["teacher"]);
+    }
+
+    [Fact]
+    public void A_teacher_with_md_pooled_runs_learns_from_the_training_split_and_the_pooled_frames()
+    {
+        using var dir = new TempDir();
+        string into = Copy(runs.First, dir, "aldp");
+        int train = ReferenceDataset.Load(runs.First).Meta.Frames["train"];
+        int extra = ReferenceDataset.Load(runs.Second).All().Count;
+        string[] Teacher(string name, params string[] keys) =>
+            ["teacher", "train", "--system", "aldp", "--data", into, "--out", dir.File(name), "--device", "cpu",
+             "net=mlp", "coordinates=cartesian", "coupling=independent", "hidden=8", "layers=1", "steps=1", "val_every=1", "checkpoint_every=1", .. keys];
+        // A batch one larger than the training split: only the pooled frames make it fit.
+        string batch = $"batch_size={train + 1}";
+        var errors = new StringWriter();
+        Assert.Equal(2, InProcessBgen.Run(Teacher("without-data", batch, "md_pooled_runs=true"), errors));
+        Assert.Contains("md_pooled_runs=true, but the dataset has no pooled runs", errors.ToString());
+        Assert.False(Directory.Exists(dir.File("without-data")));
+        Assert.Equal(0, Pool("--into", into, runs.Second).Code);
+        errors = new StringWriter();
+        Assert.Equal(2, InProcessBgen.Run(Teacher("own", batch), errors));
+        Assert.StartsWith($"error: batch_size {train + 1} is more than the {train} training frames in {into}", errors.ToString().Trim());
+        errors = new StringWriter();
+        Assert.Equal(0, InProcessBgen.Run(Teacher("pooled", batch, "md_pooled_runs=true"), errors));
+        Assert.True(train + 1 <= train + extra);
+        errors = new StringWriter();
+        Assert.Equal(2, InProcessBgen.Run(Teacher("too-big", $"batch_size={train + extra + 1}", "md_pooled_runs=true"), errors));
+        Assert.StartsWith($"error: batch_size {train + extra + 1} is more than the {train + extra} training frames and pooled runs' frames in {into}", errors.ToString().Trim());
+    }
+
     [Fact]
     public void The_report_estimates_md_free_energies_from_every_pooled_frame()
     {
