@@ -76,10 +76,7 @@ public sealed class FinetuneCommand : Command<FinetuneCommand.Settings>
             var val = dataset.Split("val");
             int n = Math.Min(val.Count, 2048);
             validation = tensor(val.Positions.AsSpan(0, n * 3 * system.AtomCount).ToArray(), [n, system.AtomCount, 3], float64);
-            if (config.MdMl > 0)
-            {
-                training = config.MdPooledRuns ? dataset.TrainingAndPooledRuns() : dataset.Split("train");
-            }
+            if (config.MdMl > 0) training = dataset.TrainingFrames(config.MdPooledRuns);
         }
         (Tensor, Tensor)? anchor = null;
         if (config.Fort > 0)

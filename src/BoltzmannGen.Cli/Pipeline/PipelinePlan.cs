@@ -23,10 +23,13 @@ public static class PipelinePlan
         // Dataset: the shipped one when present, else simulated into the run folder.
         string data = config.Data.Length > 0 ? config.Data : repositoryData;
         string dataHash, datasetMeta = "";
+        // What a stage's hash adds when it learns from the pooled runs too (teacher's and finetune's md_pooled_runs).
+        string PooledRuns(bool learnsFromThem) => learnsFromThem ? ReferenceDataset.PooledRunsFingerprint(datasetMeta) : "";
         if (File.Exists(Path.Combine(data, "meta.json")))
         {
-            // Training stages hang on the training files only; the report reads all of meta.json (statistics, pooled
-            // runs), so frames pooled later (`bgen pool`) rerun just the report.
+            // Training stages hang on the training files only (and on the pooled runs when their md_pooled_runs is
+            // set: PooledRuns); the report reads all of meta.json (statistics, pooled runs), so frames pooled later
+            // (`bgen pool`) rerun just the report and the stages that learn from them.
             datasetMeta = File.ReadAllText(Path.Combine(data, "meta.json"));
             dataHash = StageLedger.Hash("dataset", Path.GetFullPath(data), ReferenceDataset.TrainingFingerprint(datasetMeta));
         }
@@ -83,7 +86,7 @@ public static class PipelinePlan
                 };
                 stages.Add(Hashed(new PipelineStage("teacher", "flow-matching CNF teacher",
                     Stage<TeacherTrainCommand, TeacherTrainCommand.Settings>(teacher, "teacher", "train"), [In("teacher")], true)
-                    { ConfigText = config.Teacher.ToYaml() + (config.Teacher.MdPooledRuns ? ReferenceDataset.PooledRunsFingerprint(datasetMeta) : "") }, dataHash));
+                    { ConfigText = config.Teacher.ToYaml() + PooledRuns(config.Teacher.MdPooledRuns) }, dataHash));
                 upstream = stages[^1].Hash;
                 TargetsCommand.Settings Reflow(int part = 0, int parts = 1, bool resume = false) => new()
                 {
@@ -145,7 +148,7 @@ public static class PipelinePlan
             };
             stages.Add(Hashed(new PipelineStage("finetune", $"energy-based fine-tuning ({fineTune.Steps:N0} steps of {fineTune.BatchSize} samples)",
                 Stage<FinetuneCommand, FinetuneCommand.Settings>(settings, "finetune"), [model], true)
-                { ConfigText = fineTune.ToYaml() + (fineTune.MdPooledRuns ? ReferenceDataset.PooledRunsFingerprint(datasetMeta) : "") }, stages[^1].Hash));
+                { ConfigText = fineTune.ToYaml() + PooledRuns(fineTune.MdPooledRuns) }, stages[^1].Hash));
         }
         if (config.Sample.Shards <= 1)
         {

@@ -70,7 +70,10 @@ public sealed class ReferenceDataset
     /// </summary>
     public Frames Pooled() => HasExtraRuns ? Concatenate([.. SplitNames, ExtraSplit]) : All();
 
-    /// <summary>The training split followed by the pooled runs' frames (fine-tuning's md_pooled_runs); refused without pooled runs.</summary>
+    /// <summary>What a training stage learns from: the training split, followed by the pooled runs' frames when its md_pooled_runs is set.</summary>
+    public Frames TrainingFrames(bool withPooledRuns) => withPooledRuns ? TrainingAndPooledRuns() : Split("train");
+
+    /// <summary>The training split followed by the pooled runs' frames (the teacher's and fine-tuning's md_pooled_runs); refused without pooled runs.</summary>
     public Frames TrainingAndPooledRuns() => HasExtraRuns
         ? Concatenate(["train", ExtraSplit])
         : throw new InputException($"{Directory}: md_pooled_runs=true, but the dataset has no pooled runs (no extra.npy; add runs with `bgen pool`).");

@@ -34,8 +34,8 @@ public static class TeacherTraining
         var (system, config) = (request.System, request.Config);
         var dataset = ReferenceDataset.Load(request.DataPath, system);
         dataset.RejectNonFinite();
-        // md_pooled_runs: seed 32's frames beside seed 31's training split (al4); validation stays this run's own split.
-        var train = config.MdPooledRuns ? dataset.TrainingAndPooledRuns() : dataset.Split("train");
+        // md_pooled_runs adds the pooled independent runs' frames; validation stays on this run's own split.
+        var train = dataset.TrainingFrames(config.MdPooledRuns);
         BatchSizeLimit.Check(config.BatchSize, train.Count, $"training frames{(config.MdPooledRuns ? " and pooled runs' frames" : "")} in {request.DataPath}");
         double scale = config.Scale > 0 ? config.Scale : LengthScale.FromFrames(train.Positions, system.AtomCount);
 

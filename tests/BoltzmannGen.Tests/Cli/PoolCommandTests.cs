@@ -178,6 +178,7 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
         string into = Copy(runs.First, dir, "aldp");
         int train = ReferenceDataset.Load(runs.First).Meta.Frames["train"];
         int extra = ReferenceDataset.Load(runs.Second).All().Count;
+        Assert.True(extra > 0, "the second run has frames to pool");
         string[] Teacher(string name, params string[] keys) =>
             ["teacher", "train", "--system", "aldp", "--data", into, "--out", dir.File(name), "--device", "cpu",
              "net=mlp", "coordinates=cartesian", "coupling=independent", "hidden=8", "layers=1", "steps=1", "val_every=1", "checkpoint_every=1", .. keys];
@@ -193,7 +194,6 @@ public class PoolCommandTests(TwoSeedRuns runs) : IClassFixture<TwoSeedRuns>
         Assert.StartsWith($"error: batch_size {train + 1} is more than the {train} training frames in {into}", errors.ToString().Trim());
         errors = new StringWriter();
         Assert.Equal(0, InProcessBgen.Run(Teacher("pooled", batch, "md_pooled_runs=true"), errors));
-        Assert.True(train + 1 <= train + extra);
         errors = new StringWriter();
         Assert.Equal(2, InProcessBgen.Run(Teacher("too-big", $"batch_size={train + extra + 1}", "md_pooled_runs=true"), errors));
         Assert.StartsWith($"error: batch_size {train + extra + 1} is more than the {train + extra} training frames and pooled runs' frames in {into}", errors.ToString().Trim());
