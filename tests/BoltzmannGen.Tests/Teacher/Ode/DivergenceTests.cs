@@ -1,5 +1,4 @@
 using BoltzmannGen.Flows;
-using BoltzmannGen.Optimisation;
 using BoltzmannGen.Teacher.Ode;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -194,9 +193,6 @@ public class DivergenceTests(ITestOutputHelper output)
     {
         // εᵀ diag(d) ε = Σ d_i ε_i² = Σ d_i for ε ∈ {±1}: through the whole flow, log q must equal the analytic one.
         using var scope = NewDisposeScope();
-        // Whole ODE solves outside a pipeline stage: fence them against TorchSharp's freed-Scalar race (design.md
-        // §8.2), which failed this test once in a clean-clone CI run (2026-12-08, "Scalar.h … toFloat").
-        using var fence = FinalizerFence.Enter();
         var field = new GaussianInterpolationField([1.0, -2.0, 0.5], [0.3, 2.5, 0.8]);
         var options = new CnfOptions { Solver = "rk4", Steps = 40, Divergence = "hutchinson", Seed = 3 };
         var flow = new ContinuousFlow(field, new StandardGaussian(3), options);

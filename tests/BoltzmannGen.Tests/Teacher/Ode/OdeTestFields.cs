@@ -22,8 +22,8 @@ internal sealed class GaussianInterpolationField(double[] mu, double[] sigma) : 
         using var scope = NewDisposeScope();
         var m = tensor(mu, dtype: x.dtype, device: x.device);
         var s = tensor(sigma, dtype: x.dtype, device: x.device);
-        var tt = t.unsqueeze(1);
-        var rate = (s - 1) / ((s - 1) * tt + 1);
+        var (tt, one) = (t.unsqueeze(1), OdeTestFieldConstants.Of(1.0, x));
+        var rate = (s - one) / ((s - one) * tt + one);
         return scope.MoveToOuter(rate * (x - tt * m) + m);
     }
 
@@ -62,7 +62,8 @@ internal sealed class SpiralField(int dimension, double alpha, double omega) : I
         var pairs = x.reshape(-1, dimension / 2, 2);
         var a = pairs.select(2, 0);
         var b = pairs.select(2, 1);
-        var v = stack([a * alpha - b * omega, a * omega + b * alpha], 2);
+        var (al, om) = (OdeTestFieldConstants.Of(alpha, x), OdeTestFieldConstants.Of(omega, x));
+        var v = stack([a * al - b * om, a * om + b * al], 2);
         return scope.MoveToOuter(v.reshape(-1, dimension));
     }
 
@@ -140,7 +141,8 @@ internal sealed class MeanFreeScalingField(int atoms, double sigma) : IVelocityF
         using var scope = NewDisposeScope();
         var perAtom = x.reshape(-1, atoms, 3);
         var centred = (perAtom - perAtom.mean([1], keepdim: true)).reshape(-1, 3 * atoms);
-        var rate = (sigma - 1) / (t.unsqueeze(1) * (sigma - 1) + 1);
+        var (excess, one) = (OdeTestFieldConstants.Of(sigma - 1, x), OdeTestFieldConstants.Of(1.0, x));
+        var rate = excess / (t.unsqueeze(1) * excess + one);
         return scope.MoveToOuter(rate * centred);
     }
 }
@@ -201,4 +203,14 @@ internal static class OdeTestSupport
             worst = Math.Max(worst, MaxAbsDiff(Row(x1, b), field.EndPoint(Row(x0, b))));
         return worst;
     }
+}
+
+/// <summary>
+/// Constants of the fields above as 0-dim tensors: a C# number in a tensor expression becomes a native Scalar that
+/// only the GC frees, and a collection during an ODE solve can free it while libtorch reads it (design.md §8.2; it
+/// failed a DivergenceTests run in clean-clone CI on 2026-12-08). Tensor–tensor operations, as in the library's hot paths.
+/// </summary>
+internal static class OdeTestFieldConstants
+{
+    public static Tensor Of(double value, Tensor like) => tensor(value, dtype: like.dtype, device: like.device);
 }
